@@ -65,7 +65,7 @@ impl MeshData {
         if self.positions.is_empty() || self.indices.is_empty() {
             return Err(bad("no vertices or no triangles".into()));
         }
-        if self.indices.len() % 3 != 0 {
+        if !self.indices.len().is_multiple_of(3) {
             return Err(bad(format!(
                 "index count {} is not a multiple of 3",
                 self.indices.len()
