@@ -7,6 +7,7 @@
 //! - Without any adapter the tests are skipped with a note, unless `DOPPEL_REQUIRE_GPU=1`
 //!   (set by `cargo xtask test`), where a missing adapter fails.
 #![cfg(feature = "native")]
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use doppel_render::compare::{Tolerance, compare};
 use doppel_render::headless::{Headless, RgbaImage};
