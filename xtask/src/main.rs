@@ -4,6 +4,8 @@
 
 use anyhow::{Result, bail};
 
+mod train;
+
 fn usage() -> &'static str {
     "usage: cargo xtask <command> [args]
 
@@ -12,7 +14,8 @@ commands:
   test              fmt, clippy, Rust tests, headless render tests, wasm builds, browser e2e tests
   size              raw and gzip bytes of loader, JS glue and wasm per web flavour
   build-web         build both web flavours into www/dist
-  bench             run the benchmarks recorded in BENCHMARKS.md"
+  bench             run the benchmarks recorded in BENCHMARKS.md
+  train-predictor   fit the body predictor on ANSUR II ([--ansur-dir DIR] [--cv] [--check])"
 }
 
 fn main() -> Result<()> {
@@ -27,6 +30,7 @@ fn main() -> Result<()> {
             println!("{}", usage());
             Ok(())
         }
+        "train-predictor" => train::run(rest),
         other => bail!("unknown xtask command {other:?}\n\n{}", usage()),
     }
     .map(|()| {

@@ -5,9 +5,12 @@
 //! their plausible ranges and ANSUR II columns), validated [`BodyInput`], and unit
 //! conversion in [`units`].
 
+pub mod ansur;
 pub mod input;
 pub mod measure;
+pub mod predict;
 pub mod units;
 
 pub use input::{BodyError, BodyInput};
 pub use measure::{Measure, Sex};
+pub use predict::{Prediction, predict};

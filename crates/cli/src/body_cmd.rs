@@ -2,8 +2,10 @@
 
 use crate::input_err;
 use clap::{Args, Subcommand};
+use doppel_body::ansur::{self, AnsurPerson};
 use doppel_body::units::{inches_to_cm, pounds_to_kg};
-use doppel_body::{BodyInput, Measure, Sex};
+use doppel_body::{BodyInput, Measure, Prediction, Sex, predict};
+use std::path::{Path, PathBuf};
 
 /// Body flags shared by every command that needs a body (`predict`, `avatar`,
 /// `recommend`, `render`). Metric flags are the contract; imperial ones are a convenience.
@@ -66,13 +68,17 @@ impl BodyArgs {
         let height = match (self.height_cm, self.height_in) {
             (Some(cm), None) => cm,
             (None, Some(inch)) => inches_to_cm(inch),
-            (Some(_), Some(_)) => return Err(input_err("give --height-cm or --height-in, not both")),
+            (Some(_), Some(_)) => {
+                return Err(input_err("give --height-cm or --height-in, not both"));
+            }
             (None, None) => return Err(input_err("--height-cm is required (120–220 cm)")),
         };
         let weight = match (self.weight_kg, self.weight_lb) {
             (Some(kg), None) => kg,
             (None, Some(lb)) => pounds_to_kg(lb),
-            (Some(_), Some(_)) => return Err(input_err("give --weight-kg or --weight-lb, not both")),
+            (Some(_), Some(_)) => {
+                return Err(input_err("give --weight-kg or --weight-lb, not both"));
+            }
             (None, None) => return Err(input_err("--weight-kg is required (30–250 kg)")),
         };
         let measured = [
@@ -94,10 +100,14 @@ impl BodyArgs {
 }
 
 /// Body subcommands.
+// Parsed once per process; boxing the body flags would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum BodyCmd {
     /// Predict all body measurements (with standard deviations) from a few inputs.
     Predict(PredictArgs),
+    /// Cross-check the predictor on ANSUR II CSVs (predicting from height, weight, age).
+    EvalMeasurements(EvalArgs),
 }
 
 /// Arguments of `doppel predict`.
@@ -107,12 +117,190 @@ pub struct PredictArgs {
     body: BodyArgs,
 }
 
+/// Arguments of `doppel eval-measurements`.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Directory holding ANSUR II `male*.csv` / `female*.csv` files.
+    #[arg(long)]
+    ansur_dir: PathBuf,
+}
+
 /// Runs a body subcommand.
 pub fn run(cmd: BodyCmd) -> anyhow::Result<()> {
     match cmd {
-        BodyCmd::Predict(a) => {
-            let input = a.body.to_input()?;
-            crate::print_json(&input)
-        }
+        BodyCmd::Predict(a) => predict_cmd(&a.body),
+        BodyCmd::EvalMeasurements(a) => eval_cmd(&a.ansur_dir),
     }
+}
+
+/// A JSON object that keeps the insertion order of its keys.
+struct Ordered<V>(Vec<(&'static str, V)>);
+
+impl<V: serde::Serialize> serde::Serialize for Ordered<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Contract keys first (in contract order), then any other measure present.
+fn output_order(p: &Prediction) -> Vec<Measure> {
+    let mut order: Vec<Measure> = Measure::PREDICTED.to_vec();
+    let rest: Vec<Measure> = Measure::ALL
+        .into_iter()
+        .filter(|m| !order.contains(m))
+        .collect();
+    order.extend(rest);
+    order.retain(|m| p.mean_cm.contains_key(m));
+    order
+}
+
+/// Predicted values are shown to 0.01 cm; supplied ones exactly as given.
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// JSON printed by `doppel predict`: the contract keys first.
+#[derive(serde::Serialize)]
+struct PredictOutput {
+    measurements_cm: Ordered<f64>,
+    sd_cm: Ordered<f64>,
+    /// Measures returned unchanged (sd 0): height and what was supplied.
+    supplied: Vec<&'static str>,
+    input: PredictInputEcho,
+}
+
+/// The validated input, echoed so that unit conversion and the default age are visible.
+#[derive(serde::Serialize)]
+struct PredictInputEcho {
+    sex: Sex,
+    height_cm: f64,
+    weight_kg: f64,
+    age_years: f64,
+}
+
+fn predict_cmd(body: &BodyArgs) -> anyhow::Result<()> {
+    let input = body.to_input()?;
+    let p = predict(&input).map_err(input_err)?;
+    let order = output_order(&p);
+    let show = |m: &Measure, v: f64| if p.is_supplied(*m) { v } else { round2(v) };
+    crate::print_json(&PredictOutput {
+        measurements_cm: Ordered(
+            order
+                .iter()
+                .map(|m| (m.key(), show(m, p.mean_cm[m])))
+                .collect(),
+        ),
+        sd_cm: Ordered(
+            order
+                .iter()
+                .map(|m| (m.key(), show(m, p.sd_cm[m])))
+                .collect(),
+        ),
+        supplied: order
+            .iter()
+            .filter(|m| p.is_supplied(**m))
+            .map(|m| m.key())
+            .collect(),
+        input: PredictInputEcho {
+            sex: input.sex,
+            height_cm: input.height_cm,
+            weight_kg: input.weight_kg,
+            age_years: input.age_years,
+        },
+    })
+}
+
+/// Reads every `male*.csv` and `female*.csv` in `dir` (file-name order). Errors are input
+/// errors (exit 2) naming the file, and for bad content the line and column.
+pub fn load_ansur_dir(dir: &Path) -> anyhow::Result<Vec<AnsurPerson>> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| input_err(format!("--ansur-dir {}: {e}", dir.display())))?;
+    let mut files: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            ansur::sex_from_file_name(&name).map(|_| (name, e.path()))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(input_err(format!(
+            "--ansur-dir {}: no male*.csv or female*.csv files",
+            dir.display()
+        )));
+    }
+    let mut people = Vec::new();
+    for (name, path) in files {
+        let bytes =
+            std::fs::read(&path).map_err(|e| input_err(format!("{}: {e}", path.display())))?;
+        let hint = ansur::sex_from_file_name(&name);
+        people.extend(
+            ansur::parse_people(&path.display().to_string(), &bytes, hint).map_err(input_err)?,
+        );
+    }
+    Ok(people)
+}
+
+/// The measures `eval-measurements` reports (the contract keys).
+const EVAL_MEASURES: [Measure; 8] = [
+    Measure::Chest,
+    Measure::Waist,
+    Measure::Hip,
+    Measure::Neck,
+    Measure::Thigh,
+    Measure::Inseam,
+    Measure::Sleeve,
+    Measure::Shoulder,
+];
+
+/// One sex's block of `doppel eval-measurements` output.
+#[derive(serde::Serialize)]
+struct EvalSex {
+    n: usize,
+    /// `null` for a sex with no subjects.
+    mae_cm: Ordered<Option<f64>>,
+}
+
+fn eval_cmd(dir: &Path) -> anyhow::Result<()> {
+    let people = load_ansur_dir(dir)?;
+    let mut out = Vec::new();
+    for sex in [Sex::Male, Sex::Female] {
+        let mut n = 0usize;
+        let mut sum = [0.0; EVAL_MEASURES.len()];
+        for person in people.iter().filter(|p| p.sex == sex) {
+            // A subject outside doppel's accepted ranges is reported with its file line.
+            let input = BodyInput::new(
+                sex,
+                person.height_cm(),
+                person.weight_kg,
+                Some(person.age_years),
+                [],
+            )
+            .map_err(|e| input_err(format!("{sex} subject on line {}: {e}", person.line)))?;
+            let p = predict(&input).map_err(input_err)?;
+            n += 1;
+            for (i, m) in EVAL_MEASURES.iter().enumerate() {
+                let truth = person.measures_cm.get(m).copied().unwrap_or(f64::NAN);
+                sum[i] += (truth - p.mean_cm.get(m).copied().unwrap_or(f64::NAN)).abs();
+            }
+        }
+        let mae = EVAL_MEASURES
+            .iter()
+            .zip(sum)
+            .map(|(m, s)| (m.key(), (n > 0).then(|| round2(s / n as f64))))
+            .collect();
+        out.push((
+            sex.key(),
+            EvalSex {
+                n,
+                mae_cm: Ordered(mae),
+            },
+        ));
+    }
+    crate::print_json(&Ordered(out))
 }
