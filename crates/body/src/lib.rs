@@ -8,6 +8,8 @@
 pub mod ansur;
 pub mod input;
 pub mod measure;
+pub mod mesh_measure;
+pub mod model;
 pub mod predict;
 pub mod units;
 
