@@ -1,0 +1,2 @@
+//! Answer latency benchmark (work in progress).
+fn main() {}

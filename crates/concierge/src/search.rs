@@ -1,0 +1,807 @@
+//! On-device retrieval ("ask"): BM25 over FAQ entries, error codes and care texts, with
+//! light stemming, German decompounding, pack synonyms, prefix and typo fallbacks, and
+//! direct recognition of error codes ("Fehler 8", "E08", "error 8", "Err. 08").
+//!
+//! Determinism: the index uses ordered maps, scores are summed in query order, and ties
+//! are broken by document kind and id — the same question always gets the same answer.
+
+use crate::pack::{Contact, Pack, SourceRef};
+use crate::text::{self, Lang};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Longest question accepted, in characters.
+pub const MAX_QUESTION_CHARS: usize = 2000;
+/// Normalised score below which no answer is given (calibrated on the evaluation set in
+/// `tests/concierge/eval.json`, including its off-topic questions).
+pub const DEFAULT_MIN_SCORE: f64 = 0.34;
+
+const K1: f64 = 1.2;
+const B: f64 = 0.5;
+
+/// What kind of entry an answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// An error code from `errors.json`.
+    ErrorCode,
+    /// A FAQ entry from `faq.json`.
+    Faq,
+    /// A care task from `care.json`.
+    CareTask,
+    /// A care plan's general instructions and symbols from `care.json`.
+    CarePlan,
+}
+
+#[derive(Debug, Clone)]
+struct Doc {
+    kind: EntryKind,
+    /// Index into the pack list (for care tasks: plan index).
+    idx: usize,
+    /// Task index for care tasks.
+    sub: usize,
+    id: String,
+    products: Vec<String>,
+    len: f64,
+}
+
+/// The search index of one language.
+#[derive(Debug, Clone)]
+pub(crate) struct Index {
+    lang: Lang,
+    docs: Vec<Doc>,
+    postings: BTreeMap<String, Vec<(u32, f64)>>,
+    avg_len: f64,
+    synonyms: BTreeMap<String, String>,
+    /// Stems that may be parts of German compounds.
+    parts: BTreeSet<String>,
+}
+
+/// Why a question was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AskError {
+    /// Empty or whitespace only.
+    #[error("the question is empty")]
+    Empty,
+    /// Longer than [`MAX_QUESTION_CHARS`].
+    #[error("the question has {len} characters (at most {max})")]
+    TooLong {
+        /// Characters given.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// No letters or digits.
+    #[error("the question contains no words")]
+    NoWords,
+    /// A language the pack does not provide.
+    #[error("this pack has no texts in {lang} (it provides {available})")]
+    LanguageNotInPack {
+        /// The language asked for.
+        lang: Lang,
+        /// The pack's languages.
+        available: String,
+    },
+    /// `product` is not in the pack.
+    #[error("unknown product {id:?} (known: {known})")]
+    UnknownProduct {
+        /// The id given.
+        id: String,
+        /// The pack's product ids.
+        known: String,
+    },
+}
+
+/// Where an answer comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// Kind of entry.
+    pub kind: EntryKind,
+    /// Entry id (error code, FAQ id, `plan/task` for care tasks, plan id for plans).
+    pub id: String,
+    /// Pack file holding it.
+    pub file: &'static str,
+    /// The entry's title or first question, in the answer's language.
+    pub title: String,
+    /// The cited document (manual, web page), if the pack names one.
+    pub reference: Option<SourceRef>,
+}
+
+/// A runner-up entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    /// Kind of entry.
+    pub kind: EntryKind,
+    /// Entry id.
+    pub id: String,
+    /// Title in the answer's language.
+    pub title: String,
+    /// Normalised score.
+    pub score: f64,
+}
+
+/// What to offer when nothing fits: a message to the maker, prepared only if the user wants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fallback {
+    /// Why there is no answer.
+    pub reason: String,
+    /// Always `"message_to_maker"`: the UI may offer to prepare a message (see
+    /// [`crate::report`]); nothing is sent by the library.
+    pub offer: &'static str,
+    /// Contacts that take questions (`service`, else `general`).
+    pub contacts: Vec<Contact>,
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// The answer text, or `None` when nothing fits.
+    pub answer: Option<String>,
+    /// Where it comes from.
+    pub source: Option<Source>,
+    /// Normalised relevance in 0–1 (1 for a recognised error code).
+    pub score: f64,
+    /// Language of the answer.
+    pub lang: Lang,
+    /// `"error_code"` (recognised code), `"retrieval"` or `"none"`.
+    pub matched_by: &'static str,
+    /// Ordered self-help steps (error codes and care tasks).
+    pub steps: Vec<String>,
+    /// When to call service (error codes).
+    pub call_service: Option<String>,
+    /// Up to three runners-up.
+    pub alternatives: Vec<Alternative>,
+    /// Present when `answer` is `None`.
+    pub fallback: Option<Fallback>,
+}
+
+/// Options for [`Pack::ask`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AskOptions<'a> {
+    /// Language of the question; `None`: detect, else the pack's default language.
+    pub lang: Option<Lang>,
+    /// Restrict to entries for this product id.
+    pub product: Option<&'a str>,
+    /// Minimum normalised score for an answer.
+    pub min_score: f64,
+}
+
+impl Default for AskOptions<'_> {
+    fn default() -> Self {
+        Self { lang: None, product: None, min_score: DEFAULT_MIN_SCORE }
+    }
+}
+
+// ---- index ---------------------------------------------------------------------------
+
+fn fold_words(text: &str, lang: Lang) -> Vec<String> {
+    let folded = text::fold(text, lang);
+    text::words(&folded).filter(|w| !text::is_stopword(w, lang)).map(str::to_string).collect()
+}
+
+impl Index {
+    pub(crate) fn build(pack: &Pack, lang: Lang) -> Index {
+        // Weighted texts per document.
+        let mut raw: Vec<(Doc, Vec<(String, f64)>)> = Vec::new();
+        let names = |ids: &[String]| -> String {
+            let ps: Vec<&str> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                pack.products.iter().filter(|p| ids.contains(&p.id)).map(|p| p.name.get(lang)).collect()
+            };
+            ps.join(" ")
+        };
+        for (i, e) in pack.error_codes.iter().enumerate() {
+            let mut t = vec![(e.title.get(lang).to_string(), 2.0), (e.meaning.get(lang).to_string(), 1.0)];
+            t.extend(e.causes.iter().map(|c| (c.get(lang).to_string(), 1.0)));
+            t.extend(e.steps.iter().map(|s| (s.get(lang).to_string(), 0.5)));
+            let doc = Doc { kind: EntryKind::ErrorCode, idx: i, sub: 0, id: e.code.clone(), products: e.products.clone(), len: 0.0 };
+            raw.push((doc, t));
+        }
+        for (i, f) in pack.faq.iter().enumerate() {
+            let mut t: Vec<(String, f64)> =
+                f.questions.get(&lang).into_iter().flatten().map(|q| (q.clone(), 2.0)).collect();
+            t.push((f.answer.get(lang).to_string(), 1.0));
+            t.push((names(&f.products), 0.5));
+            let doc = Doc { kind: EntryKind::Faq, idx: i, sub: 0, id: f.id.clone(), products: f.products.clone(), len: 0.0 };
+            raw.push((doc, t));
+        }
+        for (i, plan) in pack.care_plans.iter().enumerate() {
+            let users: Vec<String> =
+                pack.products.iter().filter(|p| p.care_plan.as_ref() == Some(&plan.id)).map(|p| p.id.clone()).collect();
+            let product_names = names(&users);
+            for (j, task) in plan.tasks.iter().enumerate() {
+                let t = vec![
+                    (task.title.get(lang).to_string(), 2.0),
+                    (task.instructions.get(lang).to_string(), 1.0),
+                    (product_names.clone(), 0.5),
+                ];
+                let doc = Doc {
+                    kind: EntryKind::CareTask,
+                    idx: i,
+                    sub: j,
+                    id: format!("{}/{}", plan.id, task.id),
+                    products: users.clone(),
+                    len: 0.0,
+                };
+                raw.push((doc, t));
+            }
+            if plan.instructions.is_some() || !plan.symbols.is_empty() {
+                let mut t = vec![(plan.title.get(lang).to_string(), 2.0), (product_names.clone(), 1.0)];
+                if let Some(ins) = &plan.instructions {
+                    t.push((ins.get(lang).to_string(), 1.0));
+                }
+                t.extend(plan.symbols.iter().map(|s| (s.label(lang).to_string(), 1.0)));
+                let doc = Doc { kind: EntryKind::CarePlan, idx: i, sub: 0, id: plan.id.clone(), products: users.clone(), len: 0.0 };
+                raw.push((doc, t));
+            }
+        }
+        // Synonyms: every member maps to the stem of the group's first word.
+        let mut synonyms = BTreeMap::new();
+        for group in pack.synonyms.get(&lang).into_iter().flatten() {
+            let stems: Vec<String> = group.iter().map(|w| text::stem(&text::fold(w, lang), lang)).collect();
+            if let Some(canon) = stems.first() {
+                for s in &stems {
+                    synonyms.insert(s.clone(), canon.clone());
+                }
+            }
+        }
+        // Compound parts: stems of every word in the corpus and the synonym lists.
+        let mut parts = BTreeSet::new();
+        if lang == Lang::De {
+            for (_, texts) in &raw {
+                for (t, _) in texts {
+                    for w in fold_words(t, lang) {
+                        if w.chars().count() >= 3 {
+                            parts.insert(text::stem(&w, lang));
+                        }
+                    }
+                }
+            }
+            parts.extend(synonyms.keys().cloned());
+        }
+        let mut index = Index { lang, docs: Vec::new(), postings: BTreeMap::new(), avg_len: 1.0, synonyms, parts };
+        let mut total = 0.0;
+        for (n, (mut doc, texts)) in raw.into_iter().enumerate() {
+            let mut tf: BTreeMap<String, f64> = BTreeMap::new();
+            let mut len = 0.0;
+            for (t, w) in texts {
+                for term in index.doc_terms(&t) {
+                    *tf.entry(term).or_insert(0.0) += w;
+                    len += w;
+                }
+            }
+            doc.len = len;
+            total += len;
+            for (term, f) in tf {
+                index.postings.entry(term).or_default().push((n as u32, f));
+            }
+            index.docs.push(doc);
+        }
+        index.avg_len = if index.docs.is_empty() { 1.0 } else { (total / index.docs.len() as f64).max(1.0) };
+        index
+    }
+
+    fn canon(&self, stem: String) -> String {
+        self.synonyms.get(&stem).cloned().unwrap_or(stem)
+    }
+
+    /// Splits a folded German word into known parts (2–3), e.g. "wasserbehalter" →
+    /// ["wasser", "behalter"]; linking "s"/"n"/"es"/"en" between parts is dropped.
+    fn decompound(&self, word: &str, depth: usize) -> Option<Vec<String>> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < 6 || depth > 2 {
+            return None;
+        }
+        // Longest known head first: "kaffeemaschine" → "kaffee" + "maschine".
+        for cut in (3..=chars.len() - 3).rev() {
+            let head: String = chars[..cut].iter().collect();
+            let head_stem = text::stem(&head, self.lang);
+            if !self.parts.contains(&head_stem) {
+                continue;
+            }
+            for link in ["", "s", "es", "n", "en"] {
+                let rest: String = chars[cut..].iter().collect();
+                let Some(tail) = rest.strip_prefix(link) else { continue };
+                if tail.chars().count() < 3 {
+                    continue;
+                }
+                let tail_stem = text::stem(tail, self.lang);
+                if self.parts.contains(&tail_stem) {
+                    return Some(vec![head_stem, tail_stem]);
+                }
+                if let Some(mut more) = self.decompound(tail, depth + 1) {
+                    more.insert(0, head_stem);
+                    return Some(more);
+                }
+            }
+        }
+        None
+    }
+
+    fn doc_terms(&self, t: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for w in fold_words(t, self.lang) {
+            let stem = text::stem(&w, self.lang);
+            if self.lang == Lang::De && w.chars().count() >= 8 {
+                if let Some(parts) = self.decompound(&w, 0) {
+                    out.extend(parts.into_iter().map(|p| self.canon(p)));
+                }
+            }
+            out.push(self.canon(stem));
+        }
+        out
+    }
+
+    fn idf(&self, df: usize) -> f64 {
+        let n = self.docs.len() as f64;
+        (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln()
+    }
+
+    /// Query slots: each is a list of (term, weight) alternatives.
+    fn query_slots(&self, question: &str) -> Vec<Vec<(String, f64)>> {
+        let mut slots: Vec<Vec<(String, f64)>> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut push = |slot: Vec<(String, f64)>, slots: &mut Vec<Vec<(String, f64)>>| {
+            if let Some((t, _)) = slot.first() {
+                if seen.insert(t.clone()) {
+                    slots.push(slot);
+                }
+            }
+        };
+        for w in fold_words(question, self.lang) {
+            let term = self.canon(text::stem(&w, self.lang));
+            if self.postings.contains_key(&term) {
+                push(vec![(term, 1.0)], &mut slots);
+                continue;
+            }
+            if self.lang == Lang::De && w.chars().count() >= 6 {
+                if let Some(parts) = self.decompound(&w, 0) {
+                    for p in parts {
+                        let p = self.canon(p);
+                        push(vec![(p, 1.0)], &mut slots);
+                    }
+                    continue;
+                }
+            }
+            let alts = self.near_terms(&term);
+            if alts.is_empty() {
+                push(vec![(term, 1.0)], &mut slots);
+            } else {
+                // The unknown term itself heads the slot so that the denominator counts it.
+                let mut slot = vec![(term, 0.0)];
+                slot.extend(alts);
+                push(slot, &mut slots);
+            }
+        }
+        slots
+    }
+
+    /// Index terms close to an unknown term: prefix relations, then one typo.
+    fn near_terms(&self, term: &str) -> Vec<(String, f64)> {
+        let n = term.chars().count();
+        if n < 4 {
+            return Vec::new();
+        }
+        let mut out: Vec<(String, f64)> = self
+            .postings
+            .range(term.to_string()..)
+            .take_while(|(k, _)| k.starts_with(term))
+            .take(5)
+            .map(|(k, _)| (k.clone(), 0.8))
+            .collect();
+        for cut in (4..n).rev() {
+            let head: String = term.chars().take(cut).collect();
+            if self.postings.contains_key(&head) {
+                out.push((head, 0.7));
+                break;
+            }
+        }
+        if out.is_empty() && n >= 5 {
+            out = self
+                .postings
+                .keys()
+                .filter(|k| k.chars().count().abs_diff(n) <= 1 && edit_distance_le1(k, term))
+                .take(5)
+                .map(|k| (k.clone(), 0.7))
+                .collect();
+        }
+        out
+    }
+
+    /// Scores every document; returns (normalised score, doc index), best first.
+    fn rank(&self, question: &str, product: Option<&str>) -> Vec<(f64, usize)> {
+        let slots = self.query_slots(question);
+        let unknown_idf = self.idf(0);
+        let mut denom = 0.0;
+        let mut scores = vec![0.0f64; self.docs.len()];
+        for slot in &slots {
+            let mut slot_norm: f64 = 0.0;
+            let mut best = vec![0.0f64; self.docs.len()];
+            for (term, w) in slot {
+                let Some(post) = self.postings.get(term) else {
+                    if *w > 0.0 {
+                        slot_norm = slot_norm.max(unknown_idf * w);
+                    }
+                    continue;
+                };
+                let idf = self.idf(post.len());
+                slot_norm = slot_norm.max(idf * w);
+                for &(d, tf) in post {
+                    let doc = &self.docs[d as usize];
+                    let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc.len / self.avg_len));
+                    let s = w * idf * norm;
+                    if s > best[d as usize] {
+                        best[d as usize] = s;
+                    }
+                }
+            }
+            if slot.first().is_some_and(|(_, w)| *w == 0.0) {
+                // Unknown word with only near matches: it still weighs as an unknown word.
+                slot_norm = slot_norm.max(unknown_idf * 0.5);
+            }
+            denom += slot_norm;
+            for (s, b) in scores.iter_mut().zip(best) {
+                *s += b;
+            }
+        }
+        if denom <= 0.0 {
+            return Vec::new();
+        }
+        let mut ranked: Vec<(f64, usize)> = scores
+            .into_iter()
+            .enumerate()
+            .filter(|&(d, s)| s > 0.0 && applies(&self.docs[d].products, product))
+            .map(|(d, s)| ((s / denom).min(1.0), d))
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(self.docs[a.1].kind.cmp(&self.docs[b.1].kind))
+                .then(self.docs[a.1].id.cmp(&self.docs[b.1].id))
+        });
+        ranked
+    }
+}
+
+fn applies(products: &[String], product: Option<&str>) -> bool {
+    match product {
+        None => true,
+        Some(p) => products.is_empty() || products.iter().any(|x| x == p),
+    }
+}
+
+fn edit_distance_le1(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        // One substitution, or one transposition of neighbours.
+        short[prefix + 1..] == long[prefix + 1..]
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && short[prefix + 2..] == long[prefix + 2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+// ---- error-code recognition ----------------------------------------------------------
+
+const CODE_WORDS: &[&str] = &[
+    "fehler", "fehlercode", "fehlermeldung", "fehlernummer", "error", "errorcode", "err", "code", "storung",
+    "stoerung", "storungscode", "meldung", "fault", "warnung", "warning", "alarm",
+];
+const FILLER: &[&str] = &["nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e"];
+
+/// Finds an error-code mention; returns the letters given (if any) and the number.
+pub fn find_error_code(question: &str, prefixes: &BTreeSet<String>) -> Option<(Option<String>, u32)> {
+    let folded = text::fold(question, Lang::En);
+    let toks: Vec<&str> = text::words(&folded).collect();
+    let split = |t: &str| -> Option<(String, u32)> {
+        let letters: String = t.chars().take_while(char::is_ascii_alphabetic).collect();
+        let digits = &t[letters.len()..];
+        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((letters, digits.parse().ok()?))
+    };
+    for (i, t) in toks.iter().enumerate() {
+        if let Some((letters, n)) = split(t) {
+            if !letters.is_empty() && (prefixes.contains(&letters) || CODE_WORDS.contains(&letters.as_str())) {
+                let given = prefixes.contains(&letters).then_some(letters);
+                return Some((given, n));
+            }
+        }
+        if CODE_WORDS.contains(t) {
+            for next in toks.iter().skip(i + 1).take(3) {
+                if let Some((letters, n)) = split(next) {
+                    if letters.is_empty() || prefixes.contains(&letters) {
+                        return Some(((!letters.is_empty()).then_some(letters), n));
+                    }
+                }
+                if !FILLER.contains(next) && !CODE_WORDS.contains(next) {
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
+// ---- answering -----------------------------------------------------------------------
+
+impl Pack {
+    /// Answers a question from this pack. Pure and deterministic; see [`AskOptions`].
+    pub fn ask(&self, question: &str, opts: &AskOptions) -> Result<Answer, AskError> {
+        let q = question.trim();
+        if q.is_empty() {
+            return Err(AskError::Empty);
+        }
+        let len = q.chars().count();
+        if len > MAX_QUESTION_CHARS {
+            return Err(AskError::TooLong { len, max: MAX_QUESTION_CHARS });
+        }
+        if !q.chars().any(char::is_alphanumeric) {
+            return Err(AskError::NoWords);
+        }
+        if let Some(p) = opts.product {
+            if self.product(p).is_none() {
+                let known: Vec<&str> = self.products.iter().map(|p| p.id.as_str()).collect();
+                return Err(AskError::UnknownProduct { id: p.to_string(), known: known.join(", ") });
+            }
+        }
+        let lang = match opts.lang {
+            Some(l) => l,
+            None => text::detect_language(q)
+                .filter(|l| self.manifest.languages.contains(l))
+                .unwrap_or(self.manifest.default_language),
+        };
+        let Some(index) = self.index.get(&lang) else {
+            return Err(AskError::LanguageNotInPack {
+                lang,
+                available: self.manifest.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
+            });
+        };
+        let prefixes: BTreeSet<String> = self.error_codes.iter().map(|e| e.prefix.clone()).filter(|p| !p.is_empty()).collect();
+        if let Some((given, number)) = find_error_code(q, &prefixes) {
+            let mut hits: Vec<usize> = (0..self.error_codes.len())
+                .filter(|&i| {
+                    let e = &self.error_codes[i];
+                    e.number == number
+                        && given.as_ref().is_none_or(|g| *g == e.prefix)
+                        && applies(&e.products, opts.product)
+                })
+                .collect();
+            hits.sort_by(|&a, &b| self.error_codes[a].products.cmp(&self.error_codes[b].products).then(a.cmp(&b)));
+            if let Some(&first) = hits.first() {
+                let alternatives = hits[1..]
+                    .iter()
+                    .map(|&i| Alternative {
+                        kind: EntryKind::ErrorCode,
+                        id: self.error_codes[i].code.clone(),
+                        title: self.error_codes[i].title.get(lang).to_string(),
+                        score: 1.0,
+                    })
+                    .collect();
+                return Ok(self.error_answer(first, lang, alternatives));
+            }
+            let shown = format!("{}{number}", given.unwrap_or_default().to_uppercase());
+            return Ok(self.no_answer(
+                lang,
+                match lang {
+                    Lang::De => format!("Der Fehlercode {shown} ist in diesem Wissenspaket nicht beschrieben."),
+                    Lang::En => format!("Error code {shown} is not described in this knowledge pack."),
+                },
+                Vec::new(),
+            ));
+        }
+        let ranked = index.rank(q, opts.product);
+        let alternatives: Vec<Alternative> = ranked
+            .iter()
+            .skip(1)
+            .take(3)
+            .map(|&(s, d)| {
+                let (_, title, _) = self.describe(index, d, lang);
+                Alternative { kind: index.docs[d].kind, id: index.docs[d].id.clone(), title, score: round3(s) }
+            })
+            .collect();
+        match ranked.first() {
+            Some(&(score, d)) if score >= opts.min_score => {
+                let doc = &index.docs[d];
+                if doc.kind == EntryKind::ErrorCode {
+                    let mut a = self.error_answer(doc.idx, lang, alternatives);
+                    a.score = round3(score);
+                    a.matched_by = "retrieval";
+                    return Ok(a);
+                }
+                let (answer, title, reference) = self.describe(index, d, lang);
+                let steps = if doc.kind == EntryKind::CareTask {
+                    vec![self.care_plans[doc.idx].tasks[doc.sub].instructions.get(lang).to_string()]
+                } else {
+                    Vec::new()
+                };
+                Ok(Answer {
+                    answer: Some(answer),
+                    source: Some(Source { kind: doc.kind, id: doc.id.clone(), file: file_of(doc.kind), title, reference }),
+                    score: round3(score),
+                    lang,
+                    matched_by: "retrieval",
+                    steps,
+                    call_service: None,
+                    alternatives,
+                    fallback: None,
+                })
+            }
+            best => {
+                let mut a = self.no_answer(
+                    lang,
+                    match lang {
+                        Lang::De => "Dazu habe ich keine passende Antwort gefunden.".into(),
+                        Lang::En => "I found no answer that fits this question.".into(),
+                    },
+                    alternatives,
+                );
+                a.score = best.map_or(0.0, |b| round3(b.0));
+                Ok(a)
+            }
+        }
+    }
+
+    /// (answer text, title, cited reference) of an indexed document.
+    fn describe(&self, index: &Index, d: usize, lang: Lang) -> (String, String, Option<SourceRef>) {
+        let doc = &index.docs[d];
+        match doc.kind {
+            EntryKind::ErrorCode => {
+                let e = &self.error_codes[doc.idx];
+                (e.meaning.get(lang).to_string(), format!("{}: {}", e.code, e.title.get(lang)), e.source.clone())
+            }
+            EntryKind::Faq => {
+                let f = &self.faq[doc.idx];
+                let title = f.questions.get(&lang).and_then(|q| q.first()).cloned().unwrap_or_default();
+                (f.answer.get(lang).to_string(), title, Some(f.source.clone()))
+            }
+            EntryKind::CareTask => {
+                let plan = &self.care_plans[doc.idx];
+                let t = &plan.tasks[doc.sub];
+                let every = interval_words(&t.interval, lang);
+                (format!("{} ({every})", t.instructions.get(lang)), t.title.get(lang).to_string(), None)
+            }
+            EntryKind::CarePlan => {
+                let plan = &self.care_plans[doc.idx];
+                let mut text = plan.instructions.as_ref().map(|i| i.get(lang).to_string()).unwrap_or_default();
+                let labels: Vec<&str> = plan.symbols.iter().map(|s| s.label(lang)).collect();
+                if !labels.is_empty() {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(&format!(
+                        "{}: {}.",
+                        if lang == Lang::De { "Pflegesymbole" } else { "Care symbols" },
+                        labels.join("; ")
+                    ));
+                }
+                (text, plan.title.get(lang).to_string(), None)
+            }
+        }
+    }
+
+    fn error_answer(&self, i: usize, lang: Lang, alternatives: Vec<Alternative>) -> Answer {
+        let e = &self.error_codes[i];
+        let steps: Vec<String> = e.steps.iter().map(|s| s.get(lang).to_string()).collect();
+        let mut text = format!("{} – {}. {}", e.code, e.title.get(lang), e.meaning.get(lang));
+        for (n, s) in steps.iter().enumerate() {
+            text.push_str(&format!("\n{}. {s}", n + 1));
+        }
+        Answer {
+            answer: Some(text),
+            source: Some(Source {
+                kind: EntryKind::ErrorCode,
+                id: e.code.clone(),
+                file: "errors.json",
+                title: format!("{}: {}", e.code, e.title.get(lang)),
+                reference: e.source.clone(),
+            }),
+            score: 1.0,
+            lang,
+            matched_by: "error_code",
+            steps,
+            call_service: Some(e.call_service.get(lang).to_string()),
+            alternatives,
+            fallback: None,
+        }
+    }
+
+    fn no_answer(&self, lang: Lang, reason: String, alternatives: Vec<Alternative>) -> Answer {
+        let mut contacts: Vec<Contact> = self.contacts_for("service").into_iter().cloned().collect();
+        if contacts.is_empty() {
+            contacts = self.contacts_for("general").into_iter().cloned().collect();
+        }
+        Answer {
+            answer: None,
+            source: None,
+            score: 0.0,
+            lang,
+            matched_by: "none",
+            steps: Vec::new(),
+            call_service: None,
+            alternatives,
+            fallback: Some(Fallback { reason, offer: "message_to_maker", contacts }),
+        }
+    }
+}
+
+fn file_of(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::ErrorCode => "errors.json",
+        EntryKind::Faq => "faq.json",
+        EntryKind::CareTask | EntryKind::CarePlan => "care.json",
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// "every 2 months or 60 l" in words.
+pub fn interval_words(i: &crate::pack::Interval, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = i.months {
+        parts.push(match lang {
+            Lang::De => format!("alle {m} Monate"),
+            Lang::En => format!("every {m} months"),
+        });
+    }
+    if let Some(d) = i.days {
+        parts.push(match (lang, d % 7 == 0) {
+            (Lang::De, true) => format!("alle {} Wochen", d / 7),
+            (Lang::En, true) => format!("every {} weeks", d / 7),
+            (Lang::De, false) => format!("alle {d} Tage"),
+            (Lang::En, false) => format!("every {d} days"),
+        });
+    }
+    if let Some(u) = &i.usage {
+        parts.push(match lang {
+            Lang::De => format!("alle {} {}", u.amount, u.counter),
+            Lang::En => format!("every {} {}", u.amount, u.counter),
+        });
+    }
+    parts.join(match lang {
+        Lang::De => " oder ",
+        Lang::En => " or ",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_error_code_mentions() {
+        let pre: BTreeSet<String> = ["e".to_string()].into();
+        for q in ["Fehler 8", "E08 im Display", "error 8", "Err. 08", "Meine Maschine zeigt Fehlercode E 8", "what does error code #8 mean", "e8", "Störung Nr. 8"] {
+            assert_eq!(find_error_code(q, &pre).map(|x| x.1), Some(8), "{q}");
+        }
+        for q in ["Ich trinke 8 Tassen", "mp3 player", "Fehler beim Entkalken", "model e 2024 question"] {
+            assert_eq!(find_error_code(q, &pre), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert!(edit_distance_le1("entkalk", "entkalk"));
+        assert!(edit_distance_le1("entkalk", "entklak"));
+        assert!(edit_distance_le1("entkalk", "entkal"));
+        assert!(edit_distance_le1("entkalk", "entkalkx"));
+        assert!(edit_distance_le1("entkalk", "entkolk"));
+        assert!(!edit_distance_le1("entkalk", "entkolx"));
+        assert!(!edit_distance_le1("abc", "abcde"));
+    }
+}

@@ -1,0 +1,1 @@
+//! The shopper's local profile file (work in progress).
