@@ -552,8 +552,8 @@ fn build(dir: &Path) -> Result<Model> {
         ("bust_left".into(), (8434..8450).map(r).collect()),
         ("bust_right".into(), (1762..1778).map(r).collect()),
         ("underbust".into(), vec![r(8540)]),
-        ("neck_front".into(), vec![r(1528)]),
-        ("neck_back".into(), vec![r(1467)]),
+        ("neck_front".into(), vec![r(815)]),
+        ("neck_back".into(), vec![r(1491)]),
     ];
     // Crotch candidates: midline torso vertices around the hip joints; the lowest wins.
     let hip_y =

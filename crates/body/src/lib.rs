@@ -11,6 +11,7 @@ pub mod measure;
 pub mod mesh_measure;
 pub mod model;
 pub mod predict;
+pub mod solve;
 pub mod units;
 
 pub use input::{BodyError, BodyInput};

@@ -14,7 +14,7 @@
 //! | underbust | horizontal girth at the inframammary fold landmark | — |
 //! | waist | horizontal girth at the navel (omphalion) | `waistcircumference` |
 //! | hip | horizontal girth at max. buttock protrusion between crotch and navel | `buttockcircumference` |
-//! | neck | girth in the plane through cervicale and the jugular notch, within 0.6 × neck depth of its centre | `neckcircumferencebase` |
+//! | neck | girth in the plane through the front of the neck base and cervicale, clamped to ±0.6 × neck depth laterally | `neckcircumferencebase` |
 //! | thigh | left thigh girth, 1.5 % of stature below the crotch (gluteal fold) | `thighcircumference` |
 //! | upper arm | left arm girth ⟂ to the arm at mid acromion–elbow (relaxed) | `bicepscircumferenceflexed` (flexed) |
 //! | inseam | crotch − soles | `crotchheight` |
@@ -24,6 +24,10 @@
 use crate::Measure;
 use crate::model::{Model, Part};
 use std::collections::BTreeMap;
+
+/// Lateral half-width of the neck cross-section kept, as a fraction of the neck depth
+/// (jugular notch to cervicale): the plane runs on into the trapezius slopes beyond it.
+pub const NECK_HALF_WIDTH: f64 = 0.6;
 
 /// A measurement value and its gradient with respect to vertex positions.
 #[derive(Debug, Clone, Default)]
@@ -196,10 +200,11 @@ fn girth(
     plane: &Plane,
     tri_ok: impl Fn(&[Part; 3]) -> bool,
     point_ok: impl Fn([f64; 3]) -> bool,
+    u_clamp: Option<(f64, f64)>,
 ) -> Probe {
     let parts = model.parts();
     let mut pts2 = Vec::new();
-    let mut src: Vec<(u32, u32, f64)> = Vec::new();
+    let mut src: Vec<(u32, u32, f64, bool)> = Vec::new();
     for t in model.triangles() {
         let tp = [
             parts[t[0] as usize],
@@ -232,15 +237,26 @@ fn girth(
                     p[a][2] + tt * (p[b][2] - p[a][2]),
                 ];
                 if point_ok(x) {
-                    pts2.push([dot(x, plane.u), dot(x, plane.v)]);
-                    src.push((t[a], t[b], tt));
+                    let mut pu = dot(x, plane.u);
+                    // Clamping (not dropping) keeps the girth continuous as points
+                    // cross the bound: the tape bridges straight across there.
+                    let clamped = match u_clamp {
+                        Some((lo, hi)) if pu < lo || pu > hi => {
+                            pu = pu.clamp(lo, hi);
+                            true
+                        }
+                        _ => false,
+                    };
+                    pts2.push([pu, dot(x, plane.v)]);
+                    src.push((t[a], t[b], tt, clamped));
                 }
             }
         }
     }
     let (per, g2) = hull_perimeter(&pts2);
     let mut grad = Vec::new();
-    for ((a, b, tt), g) in src.iter().zip(&g2) {
+    for ((a, b, tt, clamped), g) in src.iter().zip(&g2) {
+        let g = [if *clamped { 0.0 } else { g[0] }, g[1]];
         if g[0] == 0.0 && g[1] == 0.0 {
             continue;
         }
@@ -259,14 +275,17 @@ fn girth(
     }
 }
 
-/// Length between two vertices.
-fn distance(pos: &[[f32; 3]], a: usize, b: usize) -> Probe {
-    let d = sub(p64(pos[a]), p64(pos[b]));
+/// Length between two soft points.
+fn distance(pos: &[[f32; 3]], a: &SoftPoint, b: &SoftPoint) -> Probe {
+    let d = sub(a.at(pos), b.at(pos));
     let l = norm(d).max(1e-12);
     let u = scale(d, 1.0 / l);
+    let mut grad: Vec<(u32, [f64; 3])> =
+        a.0.iter().map(|&(i, w)| (i as u32, scale(u, w))).collect();
+    grad.extend(b.0.iter().map(|&(i, w)| (i as u32, scale(u, -w))));
     Probe {
         value: l,
-        grad: vec![(a as u32, u), (b as u32, scale(u, -1.0))],
+        grad,
         level: None,
     }
 }
@@ -288,13 +307,49 @@ fn arg_best(idx: &[u32], key: impl Fn(u32) -> f64) -> usize {
     best as usize
 }
 
+/// A point that is a fixed weighted mean of vertices.
+#[derive(Debug, Clone)]
+struct SoftPoint(Vec<(usize, f64)>);
+
+impl SoftPoint {
+    fn at(&self, pos: &[[f32; 3]]) -> [f64; 3] {
+        let mut p = [0.0; 3];
+        for &(i, w) in &self.0 {
+            let q = p64(pos[i]);
+            for k in 0..3 {
+                p[k] += w * q[k];
+            }
+        }
+        p
+    }
+}
+
+/// Soft arg-max over `idx`: weights `exp((key − max) / tau)`, normalised. Unlike a hard
+/// arg-max it moves smoothly as the shape changes (the solver needs that).
+fn soft_best(idx: &[u32], key: impl Fn(u32) -> f64, tau: f64) -> SoftPoint {
+    let best = idx
+        .iter()
+        .map(|&i| key(i))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut w: Vec<(usize, f64)> = idx
+        .iter()
+        .map(|&i| (i as usize, ((key(i) - best) / tau).exp()))
+        .filter(|(_, w)| *w > 1e-6)
+        .collect();
+    let sum: f64 = w.iter().map(|(_, w)| w).sum();
+    for e in &mut w {
+        e.1 /= sum;
+    }
+    SoftPoint(w)
+}
+
 /// Key points found on a posed mesh.
 struct Landmarks {
     top: usize,
     floor: usize,
     crotch: usize,
-    acromion_l: usize,
-    acromion_r: usize,
+    acromion_l: SoftPoint,
+    acromion_r: SoftPoint,
     elbow_l: usize,
     wrist_l: usize,
 }
@@ -308,8 +363,17 @@ fn landmarks(model: &Model, pos: &[[f32; 3]]) -> Option<Landmarks> {
         top: arg_best(&surf, y),
         floor: arg_best(&surf, |i| -y(i)),
         crotch: arg_best(model.landmark("crotch")?, |i| -y(i)),
-        acromion_l: arg_best(model.landmark("acromion_left")?, |i| x(i) + 2.0 * y(i)),
-        acromion_r: arg_best(model.landmark("acromion_right")?, |i| 2.0 * y(i) - x(i)),
+        // tau: a few millimetres on the model's own scale (about 1.7 m tall).
+        acromion_l: soft_best(
+            model.landmark("acromion_left")?,
+            |i| x(i) + 2.0 * y(i),
+            0.006,
+        ),
+        acromion_r: soft_best(
+            model.landmark("acromion_right")?,
+            |i| 2.0 * y(i) - x(i),
+            0.006,
+        ),
         elbow_l: model.joint("elbow_left")?,
         wrist_l: model.joint("wrist_left")?,
     })
@@ -337,24 +401,31 @@ pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
             let l = model.landmark("bust_left")?;
             let r = model.landmark("bust_right")?;
             let y = 0.5 * (mean_y(pos, l) + mean_y(pos, r));
-            girth(pos, model, &Plane::horizontal(y), no_arm, any)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Underbust => {
             let y = mean_y(pos, model.landmark("underbust")?);
-            girth(pos, model, &Plane::horizontal(y), no_arm, any)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Waist => {
             let y = mean_y(pos, model.landmark("navel")?);
-            girth(pos, model, &Plane::horizontal(y), no_arm, any)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Hip => {
             let y = hip_level(model, pos, &lm)?;
-            girth(pos, model, &Plane::horizontal(y), no_arm, any)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Thigh => {
             let y = p(lm.crotch)[1] - 0.015 * height;
             let legs = |t: &[Part; 3]| t.iter().all(|p| matches!(p, Part::LegLeft | Part::Torso));
-            girth(pos, model, &Plane::horizontal(y), legs, |q| q[0] > 0.0)
+            girth(
+                pos,
+                model,
+                &Plane::horizontal(y),
+                legs,
+                |q| q[0] > 0.0,
+                None,
+            )
         }
         Measure::Neck => {
             let f = p(*model.landmark("neck_front")?.first()? as usize);
@@ -375,11 +446,18 @@ pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
             let head_torso =
                 |t: &[Part; 3]| t.iter().all(|p| matches!(p, Part::Head | Part::Torso));
             // The plane runs on into the trapezius slopes; 0.6 × neck depth keeps the neck.
-            let r = 0.6 * depth;
-            girth(pos, model, &plane, head_torso, |q| norm(sub(q, c)) < r)
+            let r = NECK_HALF_WIDTH * depth;
+            girth(
+                pos,
+                model,
+                &plane,
+                head_torso,
+                any,
+                Some((c[0] - r, c[0] + r)),
+            )
         }
         Measure::UpperArm => {
-            let a = p(lm.acromion_l);
+            let a = lm.acromion_l.at(pos);
             let e = p(lm.elbow_l);
             let axis = sub(e, a);
             let len = norm(axis).max(1e-9);
@@ -391,7 +469,7 @@ pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
             let plane = Plane { origin: c, n, u, v };
             let arm = |t: &[Part; 3]| t.iter().all(|p| *p == Part::ArmLeft);
             let r = 0.6 * len;
-            girth(pos, model, &plane, arm, |q| norm(sub(q, c)) < r)
+            girth(pos, model, &plane, arm, |q| norm(sub(q, c)) < r, None)
         }
         Measure::Inseam => Probe {
             value: p(lm.crotch)[1] - p(lm.floor)[1],
@@ -402,13 +480,14 @@ pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
             level: None,
         },
         Measure::Sleeve => {
-            let mut a = distance(pos, lm.acromion_l, lm.elbow_l);
-            let b = distance(pos, lm.elbow_l, lm.wrist_l);
+            let elbow = SoftPoint(vec![(lm.elbow_l, 1.0)]);
+            let mut a = distance(pos, &lm.acromion_l, &elbow);
+            let b = distance(pos, &elbow, &SoftPoint(vec![(lm.wrist_l, 1.0)]));
             a.value += b.value;
             a.grad.extend(b.grad);
             a
         }
-        Measure::Shoulder => distance(pos, lm.acromion_l, lm.acromion_r),
+        Measure::Shoulder => distance(pos, &lm.acromion_l, &lm.acromion_r),
     })
 }
 
