@@ -53,50 +53,230 @@ impl CareSymbol {
 
 macro_rules! sym {
     ($code:literal, $cat:ident, $de:literal, $en:literal) => {
-        CareSymbol { code: $code, category: SymbolCategory::$cat, de: $de, en: $en }
+        CareSymbol {
+            code: $code,
+            category: SymbolCategory::$cat,
+            de: $de,
+            en: $en,
+        }
     };
 }
 
 /// Every care symbol code a pack may use.
 pub const CARE_SYMBOLS: &[CareSymbol] = &[
-    sym!("wash_95", Washing, "Waschen bis 95 °C, Normalwaschgang", "Wash at or below 95 °C, normal process"),
-    sym!("wash_70", Washing, "Waschen bis 70 °C, Normalwaschgang", "Wash at or below 70 °C, normal process"),
-    sym!("wash_60", Washing, "Waschen bis 60 °C, Normalwaschgang", "Wash at or below 60 °C, normal process"),
-    sym!("wash_60_mild", Washing, "Waschen bis 60 °C, Schonwaschgang", "Wash at or below 60 °C, mild process"),
-    sym!("wash_50", Washing, "Waschen bis 50 °C, Normalwaschgang", "Wash at or below 50 °C, normal process"),
-    sym!("wash_50_mild", Washing, "Waschen bis 50 °C, Schonwaschgang", "Wash at or below 50 °C, mild process"),
-    sym!("wash_40", Washing, "Waschen bis 40 °C, Normalwaschgang", "Wash at or below 40 °C, normal process"),
-    sym!("wash_40_mild", Washing, "Waschen bis 40 °C, Schonwaschgang", "Wash at or below 40 °C, mild process"),
-    sym!("wash_40_very_mild", Washing, "Waschen bis 40 °C, Spezialschonwaschgang (Wolle)", "Wash at or below 40 °C, very mild process (wool)"),
-    sym!("wash_30", Washing, "Waschen bis 30 °C, Normalwaschgang", "Wash at or below 30 °C, normal process"),
-    sym!("wash_30_mild", Washing, "Waschen bis 30 °C, Schonwaschgang", "Wash at or below 30 °C, mild process"),
-    sym!("wash_30_very_mild", Washing, "Waschen bis 30 °C, Spezialschonwaschgang", "Wash at or below 30 °C, very mild process"),
-    sym!("hand_wash", Washing, "Handwäsche bis 40 °C", "Hand wash, at most 40 °C"),
+    sym!(
+        "wash_95",
+        Washing,
+        "Waschen bis 95 °C, Normalwaschgang",
+        "Wash at or below 95 °C, normal process"
+    ),
+    sym!(
+        "wash_70",
+        Washing,
+        "Waschen bis 70 °C, Normalwaschgang",
+        "Wash at or below 70 °C, normal process"
+    ),
+    sym!(
+        "wash_60",
+        Washing,
+        "Waschen bis 60 °C, Normalwaschgang",
+        "Wash at or below 60 °C, normal process"
+    ),
+    sym!(
+        "wash_60_mild",
+        Washing,
+        "Waschen bis 60 °C, Schonwaschgang",
+        "Wash at or below 60 °C, mild process"
+    ),
+    sym!(
+        "wash_50",
+        Washing,
+        "Waschen bis 50 °C, Normalwaschgang",
+        "Wash at or below 50 °C, normal process"
+    ),
+    sym!(
+        "wash_50_mild",
+        Washing,
+        "Waschen bis 50 °C, Schonwaschgang",
+        "Wash at or below 50 °C, mild process"
+    ),
+    sym!(
+        "wash_40",
+        Washing,
+        "Waschen bis 40 °C, Normalwaschgang",
+        "Wash at or below 40 °C, normal process"
+    ),
+    sym!(
+        "wash_40_mild",
+        Washing,
+        "Waschen bis 40 °C, Schonwaschgang",
+        "Wash at or below 40 °C, mild process"
+    ),
+    sym!(
+        "wash_40_very_mild",
+        Washing,
+        "Waschen bis 40 °C, Spezialschonwaschgang (Wolle)",
+        "Wash at or below 40 °C, very mild process (wool)"
+    ),
+    sym!(
+        "wash_30",
+        Washing,
+        "Waschen bis 30 °C, Normalwaschgang",
+        "Wash at or below 30 °C, normal process"
+    ),
+    sym!(
+        "wash_30_mild",
+        Washing,
+        "Waschen bis 30 °C, Schonwaschgang",
+        "Wash at or below 30 °C, mild process"
+    ),
+    sym!(
+        "wash_30_very_mild",
+        Washing,
+        "Waschen bis 30 °C, Spezialschonwaschgang",
+        "Wash at or below 30 °C, very mild process"
+    ),
+    sym!(
+        "hand_wash",
+        Washing,
+        "Handwäsche bis 40 °C",
+        "Hand wash, at most 40 °C"
+    ),
     sym!("do_not_wash", Washing, "Nicht waschen", "Do not wash"),
-    sym!("bleach_any", Bleaching, "Jedes Bleichmittel erlaubt", "Any bleaching agent allowed"),
-    sym!("bleach_oxygen_only", Bleaching, "Nur Sauerstoffbleiche, kein Chlor", "Only oxygen/non-chlorine bleach"),
-    sym!("do_not_bleach", Bleaching, "Nicht bleichen", "Do not bleach"),
-    sym!("tumble_normal", TumbleDrying, "Trocknen im Tumbler, normale Temperatur", "Tumble drying, normal temperature"),
-    sym!("tumble_low", TumbleDrying, "Trocknen im Tumbler, niedrige Temperatur", "Tumble drying, low temperature"),
-    sym!("do_not_tumble", TumbleDrying, "Nicht im Tumbler trocknen", "Do not tumble dry"),
-    sym!("line_dry", NaturalDrying, "Auf der Leine trocknen", "Line drying"),
-    sym!("line_dry_shade", NaturalDrying, "Auf der Leine im Schatten trocknen", "Line drying in the shade"),
-    sym!("drip_line_dry", NaturalDrying, "Tropfnass auf der Leine trocknen", "Drip line drying"),
+    sym!(
+        "bleach_any",
+        Bleaching,
+        "Jedes Bleichmittel erlaubt",
+        "Any bleaching agent allowed"
+    ),
+    sym!(
+        "bleach_oxygen_only",
+        Bleaching,
+        "Nur Sauerstoffbleiche, kein Chlor",
+        "Only oxygen/non-chlorine bleach"
+    ),
+    sym!(
+        "do_not_bleach",
+        Bleaching,
+        "Nicht bleichen",
+        "Do not bleach"
+    ),
+    sym!(
+        "tumble_normal",
+        TumbleDrying,
+        "Trocknen im Tumbler, normale Temperatur",
+        "Tumble drying, normal temperature"
+    ),
+    sym!(
+        "tumble_low",
+        TumbleDrying,
+        "Trocknen im Tumbler, niedrige Temperatur",
+        "Tumble drying, low temperature"
+    ),
+    sym!(
+        "do_not_tumble",
+        TumbleDrying,
+        "Nicht im Tumbler trocknen",
+        "Do not tumble dry"
+    ),
+    sym!(
+        "line_dry",
+        NaturalDrying,
+        "Auf der Leine trocknen",
+        "Line drying"
+    ),
+    sym!(
+        "line_dry_shade",
+        NaturalDrying,
+        "Auf der Leine im Schatten trocknen",
+        "Line drying in the shade"
+    ),
+    sym!(
+        "drip_line_dry",
+        NaturalDrying,
+        "Tropfnass auf der Leine trocknen",
+        "Drip line drying"
+    ),
     sym!("flat_dry", NaturalDrying, "Liegend trocknen", "Flat drying"),
-    sym!("flat_dry_shade", NaturalDrying, "Liegend im Schatten trocknen", "Flat drying in the shade"),
-    sym!("drip_flat_dry", NaturalDrying, "Tropfnass liegend trocknen", "Drip flat drying"),
-    sym!("iron_high", Ironing, "Bügeln bis 200 °C", "Iron at up to 200 °C"),
-    sym!("iron_medium", Ironing, "Bügeln bis 150 °C", "Iron at up to 150 °C"),
-    sym!("iron_low", Ironing, "Bügeln bis 110 °C, ohne Dampf", "Iron at up to 110 °C, without steam"),
+    sym!(
+        "flat_dry_shade",
+        NaturalDrying,
+        "Liegend im Schatten trocknen",
+        "Flat drying in the shade"
+    ),
+    sym!(
+        "drip_flat_dry",
+        NaturalDrying,
+        "Tropfnass liegend trocknen",
+        "Drip flat drying"
+    ),
+    sym!(
+        "iron_high",
+        Ironing,
+        "Bügeln bis 200 °C",
+        "Iron at up to 200 °C"
+    ),
+    sym!(
+        "iron_medium",
+        Ironing,
+        "Bügeln bis 150 °C",
+        "Iron at up to 150 °C"
+    ),
+    sym!(
+        "iron_low",
+        Ironing,
+        "Bügeln bis 110 °C, ohne Dampf",
+        "Iron at up to 110 °C, without steam"
+    ),
     sym!("do_not_iron", Ironing, "Nicht bügeln", "Do not iron"),
-    sym!("dry_clean_p", Professional, "Professionelle Reinigung (P), normal", "Professional dry cleaning (P), normal"),
-    sym!("dry_clean_p_mild", Professional, "Professionelle Reinigung (P), schonend", "Professional dry cleaning (P), mild"),
-    sym!("dry_clean_f", Professional, "Professionelle Reinigung (F, Kohlenwasserstoff), normal", "Professional dry cleaning (F, hydrocarbon), normal"),
-    sym!("dry_clean_f_mild", Professional, "Professionelle Reinigung (F), schonend", "Professional dry cleaning (F), mild"),
-    sym!("do_not_dry_clean", Professional, "Nicht chemisch reinigen", "Do not dry clean"),
-    sym!("wet_clean_w", Professional, "Professionelle Nassreinigung (W), normal", "Professional wet cleaning (W), normal"),
-    sym!("wet_clean_w_mild", Professional, "Professionelle Nassreinigung (W), schonend", "Professional wet cleaning (W), mild"),
-    sym!("do_not_wet_clean", Professional, "Keine professionelle Nassreinigung", "Do not wet clean"),
+    sym!(
+        "dry_clean_p",
+        Professional,
+        "Professionelle Reinigung (P), normal",
+        "Professional dry cleaning (P), normal"
+    ),
+    sym!(
+        "dry_clean_p_mild",
+        Professional,
+        "Professionelle Reinigung (P), schonend",
+        "Professional dry cleaning (P), mild"
+    ),
+    sym!(
+        "dry_clean_f",
+        Professional,
+        "Professionelle Reinigung (F, Kohlenwasserstoff), normal",
+        "Professional dry cleaning (F, hydrocarbon), normal"
+    ),
+    sym!(
+        "dry_clean_f_mild",
+        Professional,
+        "Professionelle Reinigung (F), schonend",
+        "Professional dry cleaning (F), mild"
+    ),
+    sym!(
+        "do_not_dry_clean",
+        Professional,
+        "Nicht chemisch reinigen",
+        "Do not dry clean"
+    ),
+    sym!(
+        "wet_clean_w",
+        Professional,
+        "Professionelle Nassreinigung (W), normal",
+        "Professional wet cleaning (W), normal"
+    ),
+    sym!(
+        "wet_clean_w_mild",
+        Professional,
+        "Professionelle Nassreinigung (W), schonend",
+        "Professional wet cleaning (W), mild"
+    ),
+    sym!(
+        "do_not_wet_clean",
+        Professional,
+        "Keine professionelle Nassreinigung",
+        "Do not wet clean"
+    ),
 ];
 
 /// Looks up a care symbol by code.
@@ -237,11 +417,18 @@ pub fn check_usage(product: &Product, usage: &BTreeMap<String, f64>) -> Result<(
             return Err(CareError::UnknownCounter {
                 name: name.clone(),
                 product: product.id.clone(),
-                known: if known.is_empty() { "none".into() } else { known.join(", ") },
+                known: if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                },
             });
         }
         if !value.is_finite() || value < 0.0 {
-            return Err(CareError::BadCounterValue { name: name.clone(), value });
+            return Err(CareError::BadCounterValue {
+                name: name.clone(),
+                value,
+            });
         }
     }
     Ok(())
@@ -265,20 +452,32 @@ pub fn due_tasks(
     check_usage(product, usage)?;
     for e in log {
         if e.date > today {
-            return Err(CareError::LogInFuture { task: e.task.clone(), date: e.date, today });
+            return Err(CareError::LogInFuture {
+                task: e.task.clone(),
+                date: e.date,
+                today,
+            });
         }
         for (c, &before) in &e.counters {
-            if let Some(&now) = usage.get(c) {
-                if now < before {
-                    return Err(CareError::CounterBackwards { counter: c.clone(), before, date: e.date, now });
-                }
+            if let Some(&now) = usage.get(c)
+                && now < before
+            {
+                return Err(CareError::CounterBackwards {
+                    counter: c.clone(),
+                    before,
+                    date: e.date,
+                    now,
+                });
             }
         }
     }
     let mut out = Vec::with_capacity(plan.tasks.len());
     for task in &plan.tasks {
         // Latest entry for this task; ties on the date keep the later log position.
-        let last = log.iter().filter(|e| e.task == task.id).max_by_key(|e| e.date);
+        let last = log
+            .iter()
+            .filter(|e| e.task == task.id)
+            .max_by_key(|e| e.date);
         let start = last.map_or(since, |e| e.date.max(since));
         let mut state = TaskState::Upcoming;
         let mut reason = "time";
@@ -298,8 +497,15 @@ pub fn due_tasks(
         }
         let mut usage_status = None;
         if let Some(u) = &task.interval.usage {
-            let unit = product.counters.iter().find(|c| c.id == u.counter).map_or("", |c| c.unit.as_str());
-            let baseline = last.and_then(|e| e.counters.get(&u.counter)).copied().unwrap_or(0.0);
+            let unit = product
+                .counters
+                .iter()
+                .find(|c| c.id == u.counter)
+                .map_or("", |c| c.unit.as_str());
+            let baseline = last
+                .and_then(|e| e.counters.get(&u.counter))
+                .copied()
+                .unwrap_or(0.0);
             // Without a current reading the usage side is unknown: assume nothing used.
             let now = usage.get(&u.counter).copied().unwrap_or(baseline);
             let used = now - baseline;
@@ -338,7 +544,11 @@ pub fn due_tasks(
     out.sort_by(|a, b| {
         a.state
             .cmp(&b.state)
-            .then(a.due_date.unwrap_or(Date::from_days(i64::MAX)).cmp(&b.due_date.unwrap_or(Date::from_days(i64::MAX))))
+            .then(
+                a.due_date
+                    .unwrap_or(Date::from_days(i64::MAX))
+                    .cmp(&b.due_date.unwrap_or(Date::from_days(i64::MAX))),
+            )
             .then(a.task.cmp(&b.task))
     });
     Ok(out)

@@ -45,10 +45,22 @@ pub struct AiSpec {
 }
 
 const fn fixed(ai: &'static str, name: &'static str, len: usize, kind: AiKind) -> AiSpec {
-    AiSpec { ai, name, fixed: Some(len), max: len, kind }
+    AiSpec {
+        ai,
+        name,
+        fixed: Some(len),
+        max: len,
+        kind,
+    }
 }
 const fn var(ai: &'static str, name: &'static str, max: usize, kind: AiKind) -> AiSpec {
-    AiSpec { ai, name, fixed: None, max, kind }
+    AiSpec {
+        ai,
+        name,
+        fixed: None,
+        max,
+        kind,
+    }
 }
 
 /// The application identifiers this parser knows (GS1 General Specifications, section 3).
@@ -88,7 +100,12 @@ pub const AI_TABLE: &[AiSpec] = &[
     fixed("414", "location GLN", 13, AiKind::Numeric),
     fixed("416", "production GLN", 13, AiKind::Numeric),
     var("420", "ship-to postal code", 20, AiKind::Alphanumeric),
-    var("421", "ship-to postal code with country", 12, AiKind::Alphanumeric),
+    var(
+        "421",
+        "ship-to postal code with country",
+        12,
+        AiKind::Alphanumeric,
+    ),
     fixed("422", "country of origin", 3, AiKind::Numeric),
     var("7003", "expiration date and time", 10, AiKind::Numeric),
     var("7240", "protocol id", 20, AiKind::Alphanumeric),
@@ -110,7 +127,9 @@ pub const AI_TABLE: &[AiSpec] = &[
 pub fn ai_spec(ai: &str) -> Option<&'static AiSpec> {
     AI_TABLE.iter().find(|s| {
         if let Some(prefix) = s.ai.strip_suffix('n') {
-            ai.len() == s.ai.len() && ai.starts_with(prefix) && ai.as_bytes()[prefix.len()].is_ascii_digit()
+            ai.len() == s.ai.len()
+                && ai.starts_with(prefix)
+                && ai.as_bytes()[prefix.len()].is_ascii_digit()
         } else {
             s.ai == ai
         }
@@ -119,10 +138,15 @@ pub fn ai_spec(ai: &str) -> Option<&'static AiSpec> {
 
 /// Finds the AI at the start of an unbracketed element string (2, 3 or 4 digits).
 fn ai_prefix(s: &str) -> Option<(&str, &'static AiSpec)> {
-    (2..=4).filter(|&n| s.len() >= n && s.is_char_boundary(n)).find_map(|n| {
-        let ai = &s[..n];
-        ai.bytes().all(|b| b.is_ascii_digit()).then(|| ai_spec(ai).map(|spec| (ai, spec))).flatten()
-    })
+    (2..=4)
+        .filter(|&n| s.len() >= n && s.is_char_boundary(n))
+        .find_map(|n| {
+            let ai = &s[..n];
+            ai.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| ai_spec(ai).map(|spec| (ai, spec)))
+                .flatten()
+        })
 }
 
 /// Everything that can be wrong with a code; every message names the faulty part.
@@ -235,14 +259,21 @@ fn verify_check_digit(what: &'static str, digits: &str) -> Result<(), Gs1Error> 
     if expected == found {
         Ok(())
     } else {
-        Err(Gs1Error::CheckDigit { what, value: digits.to_string(), found, expected })
+        Err(Gs1Error::CheckDigit {
+            what,
+            value: digits.to_string(),
+            found,
+            expected,
+        })
     }
 }
 
 /// Validates a GTIN-8/12/13/14 and returns it zero-padded to 14 digits.
 pub fn normalize_gtin(value: &str) -> Result<String, Gs1Error> {
     if !matches!(value.len(), 8 | 12 | 13 | 14) || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Gs1Error::GtinFormat { value: value.to_string() });
+        return Err(Gs1Error::GtinFormat {
+            value: value.to_string(),
+        });
     }
     verify_check_digit("GTIN", value)?;
     Ok(format!("{value:0>14}"))
@@ -278,7 +309,9 @@ pub fn parse_yymmdd(value: &str, reference_year: i32, end_of_month: bool) -> Res
         dd
     };
     if day > dim {
-        return Err(format!("day {dd:02} does not exist in {year}-{mm:02} ({dim} days)"));
+        return Err(format!(
+            "day {dd:02} does not exist in {year}-{mm:02} ({dim} days)"
+        ));
     }
     Date::new(year, mm as u8, day as u8).map_err(|e| e.to_string())
 }
@@ -289,7 +322,13 @@ fn is_cset82(c: char) -> bool {
 
 impl Gs1Data {
     /// Checks one AI value and records it (and its interpretation).
-    fn add(&mut self, ai: &str, spec: &AiSpec, value: &str, reference_year: i32) -> Result<(), Gs1Error> {
+    fn add(
+        &mut self,
+        ai: &str,
+        spec: &AiSpec,
+        value: &str,
+        reference_year: i32,
+    ) -> Result<(), Gs1Error> {
         let bad = |reason: String| Gs1Error::BadValue {
             ai: ai.to_string(),
             name: spec.name,
@@ -298,15 +337,24 @@ impl Gs1Data {
         };
         let len = value.chars().count();
         match spec.fixed {
-            Some(n) if len != n => return Err(bad(format!("must be exactly {n} characters, found {len}"))),
+            Some(n) if len != n => {
+                return Err(bad(format!("must be exactly {n} characters, found {len}")));
+            }
             None if len == 0 => return Err(bad("must not be empty".into())),
-            None if len > spec.max => return Err(bad(format!("at most {} characters allowed, found {len}", spec.max))),
+            None if len > spec.max => {
+                return Err(bad(format!(
+                    "at most {} characters allowed, found {len}",
+                    spec.max
+                )));
+            }
             _ => {}
         }
         match spec.kind {
             AiKind::Alphanumeric => {
                 if let Some(c) = value.chars().find(|&c| !is_cset82(c)) {
-                    return Err(bad(format!("character {c:?} is not allowed (GS1 character set 82)")));
+                    return Err(bad(format!(
+                        "character {c:?} is not allowed (GS1 character set 82)"
+                    )));
                 }
             }
             _ => {
@@ -338,10 +386,14 @@ impl Gs1Data {
             "10" => self.batch = Some(value.to_string()),
             _ => {}
         }
-        if let Some(first) = self.elements.get(ai) {
-            if first != value {
-                return Err(Gs1Error::Conflict { ai: ai.into(), first: first.clone(), second: value.into() });
-            }
+        if let Some(first) = self.elements.get(ai)
+            && first != value
+        {
+            return Err(Gs1Error::Conflict {
+                ai: ai.into(),
+                first: first.clone(),
+                second: value.into(),
+            });
         }
         self.elements.insert(ai.to_string(), value.to_string());
         Ok(())
@@ -354,7 +406,10 @@ fn check_len(input: &str) -> Result<&str, Gs1Error> {
         return Err(Gs1Error::Empty);
     }
     if s.len() > MAX_CODE_LEN {
-        return Err(Gs1Error::TooLong { len: s.len(), max: MAX_CODE_LEN });
+        return Err(Gs1Error::TooLong {
+            len: s.len(),
+            max: MAX_CODE_LEN,
+        });
     }
     Ok(s)
 }
@@ -389,7 +444,10 @@ pub fn parse_element_string(input: &str, reference_year: i32) -> Result<Gs1Data,
                 });
             };
             let ai = &inner[..close];
-            let spec = ai_spec(ai).ok_or_else(|| Gs1Error::UnknownAi { ai: ai.into(), at: format!("({ai})") })?;
+            let spec = ai_spec(ai).ok_or_else(|| Gs1Error::UnknownAi {
+                ai: ai.into(),
+                at: format!("({ai})"),
+            })?;
             let after = &inner[close + 1..];
             let end = after.find('(').unwrap_or(after.len());
             let value = after[..end].trim_end_matches(GS);
@@ -419,7 +477,10 @@ pub fn parse_element_string(input: &str, reference_year: i32) -> Result<Gs1Data,
         }
     }
     if data.elements.is_empty() {
-        return Err(Gs1Error::Malformed { part: "element string".into(), reason: "contains no element".into() });
+        return Err(Gs1Error::Malformed {
+            part: "element string".into(),
+            reason: "contains no element".into(),
+        });
     }
     Ok(data)
 }
@@ -430,13 +491,18 @@ fn preview(s: &str) -> String {
 
 /// Decodes `%XX` escapes (RFC 3986); errors name the broken part.
 pub fn percent_decode(s: &str, part: &str) -> Result<String, Gs1Error> {
-    let bad = |reason: &str| Gs1Error::Malformed { part: part.to_string(), reason: reason.to_string() };
+    let bad = |reason: &str| Gs1Error::Malformed {
+        part: part.to_string(),
+        reason: reason.to_string(),
+    };
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).ok_or_else(|| bad("incomplete percent-escape"))?;
+            let hex = b
+                .get(i + 1..i + 3)
+                .ok_or_else(|| bad("incomplete percent-escape"))?;
             let hex = std::str::from_utf8(hex).map_err(|_| bad("invalid percent-escape"))?;
             let v = u8::from_str_radix(hex, 16).map_err(|_| bad("invalid percent-escape"))?;
             out.push(v);
@@ -473,7 +539,10 @@ pub fn parse_digital_link(input: &str, reference_year: i32) -> Result<Gs1Data, G
     } else if lower.starts_with("http://") {
         &s[7..]
     } else {
-        return Err(Gs1Error::Malformed { part: "URI".into(), reason: "must start with https:// or http://".into() });
+        return Err(Gs1Error::Malformed {
+            part: "URI".into(),
+            reason: "must start with https:// or http://".into(),
+        });
     };
     let without_fragment = after_scheme.split('#').next().unwrap_or("");
     let (host_path, query) = match without_fragment.split_once('?') {
@@ -482,7 +551,10 @@ pub fn parse_digital_link(input: &str, reference_year: i32) -> Result<Gs1Data, G
     };
     let (host, path) = host_path.split_once('/').unwrap_or((host_path, ""));
     if host.is_empty() {
-        return Err(Gs1Error::Malformed { part: "URI host".into(), reason: "is empty".into() });
+        return Err(Gs1Error::Malformed {
+            part: "URI host".into(),
+            reason: "is empty".into(),
+        });
     }
     let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let Some(start) = segments.iter().position(|p| alias(p) == "01") else {
@@ -493,7 +565,7 @@ pub fn parse_digital_link(input: &str, reference_year: i32) -> Result<Gs1Data, G
     };
     let mut data = Gs1Data::default();
     let pairs = &segments[start..];
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         return Err(Gs1Error::Malformed {
             part: "URI path".into(),
             reason: format!("AI /{}/ has no value", pairs[pairs.len() - 1]),
@@ -501,7 +573,10 @@ pub fn parse_digital_link(input: &str, reference_year: i32) -> Result<Gs1Data, G
     }
     for pair in pairs.chunks(2) {
         let ai = alias(pair[0]);
-        let spec = ai_spec(ai).ok_or_else(|| Gs1Error::UnknownAi { ai: ai.into(), at: "URI path".into() })?;
+        let spec = ai_spec(ai).ok_or_else(|| Gs1Error::UnknownAi {
+            ai: ai.into(),
+            at: "URI path".into(),
+        })?;
         let value = percent_decode(pair[1], &format!("URI path value of ({ai})"))?;
         if ai == "01" {
             let gtin = normalize_gtin(&value)?;
@@ -516,7 +591,10 @@ pub fn parse_digital_link(input: &str, reference_year: i32) -> Result<Gs1Data, G
         if !key.bytes().all(|b| b.is_ascii_digit()) {
             continue; // linkType, context, … are resolver options, not data
         }
-        let spec = ai_spec(key).ok_or_else(|| Gs1Error::UnknownAi { ai: key.into(), at: "URI query".into() })?;
+        let spec = ai_spec(key).ok_or_else(|| Gs1Error::UnknownAi {
+            ai: key.into(),
+            at: "URI query".into(),
+        })?;
         let value = percent_decode(v, &format!("URI query value of ({key})"))?;
         data.add(key, spec, &value, reference_year)?;
     }
@@ -532,7 +610,10 @@ pub fn parse(input: &str, reference_year: i32) -> Result<Gs1Data, Gs1Error> {
     }
     if s.bytes().all(|b| b.is_ascii_digit()) && matches!(s.len(), 8 | 12 | 13 | 14) {
         let gtin = normalize_gtin(s)?;
-        let mut data = Gs1Data { gtin: Some(gtin.clone()), ..Default::default() };
+        let mut data = Gs1Data {
+            gtin: Some(gtin.clone()),
+            ..Default::default()
+        };
         data.elements.insert("01".into(), gtin);
         return Ok(data);
     }
@@ -551,15 +632,33 @@ mod tests {
         assert_eq!(normalize_gtin("96385074").unwrap(), "00000096385074");
         assert_eq!(normalize_gtin("036000291452").unwrap(), "00036000291452");
         let e = normalize_gtin("4006381333932").unwrap_err();
-        assert_eq!(e, Gs1Error::CheckDigit { what: "GTIN", value: "4006381333932".into(), found: 2, expected: 1 });
+        assert_eq!(
+            e,
+            Gs1Error::CheckDigit {
+                what: "GTIN",
+                value: "4006381333932".into(),
+                found: 2,
+                expected: 1
+            }
+        );
         assert!(e.to_string().contains("check digit is 2, expected 1"));
-        assert!(matches!(normalize_gtin("12345"), Err(Gs1Error::GtinFormat { .. })));
-        assert!(matches!(normalize_gtin("40063813339a1"), Err(Gs1Error::GtinFormat { .. })));
+        assert!(matches!(
+            normalize_gtin("12345"),
+            Err(Gs1Error::GtinFormat { .. })
+        ));
+        assert!(matches!(
+            normalize_gtin("40063813339a1"),
+            Err(Gs1Error::GtinFormat { .. })
+        ));
     }
 
     #[test]
     fn element_string_with_parentheses() {
-        let d = parse_element_string("(01)09506000134352(17)290101(10)ABC12(21)S-77(11)240300", 2025).unwrap();
+        let d = parse_element_string(
+            "(01)09506000134352(17)290101(10)ABC12(21)S-77(11)240300",
+            2025,
+        )
+        .unwrap();
         assert_eq!(d.gtin.as_deref(), Some("09506000134352"));
         assert_eq!(d.batch.as_deref(), Some("ABC12"));
         assert_eq!(d.serial.as_deref(), Some("S-77"));
@@ -573,10 +672,18 @@ mod tests {
         let s = "]C1010950600013435210ABC12\u{1d}21XYZ1711290100";
         let d = parse_element_string(s, 2025).unwrap();
         assert_eq!(d.batch.as_deref(), Some("ABC12"));
-        assert_eq!(d.serial.as_deref(), Some("XYZ1711290100"), "21 is variable: it runs to the end");
+        assert_eq!(
+            d.serial.as_deref(),
+            Some("XYZ1711290100"),
+            "21 is variable: it runs to the end"
+        );
         let s = "010950600013435217290100\u{1d}10ABC<GS>21XYZ";
         let d = parse_element_string(s, 2025).unwrap();
-        assert_eq!(d.expiry_date.unwrap().to_string(), "2029-01-31", "DD=00 on expiry: month end");
+        assert_eq!(
+            d.expiry_date.unwrap().to_string(),
+            "2029-01-31",
+            "DD=00 on expiry: month end"
+        );
         assert_eq!(d.batch.as_deref(), Some("ABC"));
         assert_eq!(d.serial.as_deref(), Some("XYZ"));
         let d = parse_element_string("0109506000134352310200125011240506", 2025).unwrap();
@@ -587,7 +694,11 @@ mod tests {
     #[test]
     fn element_string_errors_name_the_part() {
         let e = parse_element_string("(01)09506000134353(21)A", 2025).unwrap_err();
-        assert!(e.to_string().contains("GTIN 09506000134353: check digit is 3, expected 2"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("GTIN 09506000134353: check digit is 3, expected 2"),
+            "{e}"
+        );
         let e = parse_element_string("(01)0950600013435(21)A", 2025).unwrap_err();
         assert!(e.to_string().starts_with("(01) GTIN"), "{e}");
         let e = parse_element_string("(01)09506000134352(11)241301", 2025).unwrap_err();
@@ -595,14 +706,23 @@ mod tests {
         let e = parse_element_string("(01)09506000134352(11)240230", 2025).unwrap_err();
         assert!(e.to_string().contains("day 30"), "{e}");
         let e = parse_element_string("(01)09506000134352(88)x", 2025).unwrap_err();
-        assert_eq!(e, Gs1Error::UnknownAi { ai: "88".into(), at: "(88)".into() });
+        assert_eq!(
+            e,
+            Gs1Error::UnknownAi {
+                ai: "88".into(),
+                at: "(88)".into()
+            }
+        );
         let e = parse_element_string("(01)09506000134352(21)a b", 2025).unwrap_err();
         assert!(e.to_string().contains("character ' '"), "{e}");
         let e = parse_element_string("(01)09506000134352(21", 2025).unwrap_err();
         assert!(matches!(e, Gs1Error::Malformed { .. }));
         let e = parse_element_string("(21)A(21)B", 2025).unwrap_err();
         assert!(matches!(e, Gs1Error::Conflict { .. }));
-        assert_eq!(parse_element_string("   ", 2025).unwrap_err(), Gs1Error::Empty);
+        assert_eq!(
+            parse_element_string("   ", 2025).unwrap_err(),
+            Gs1Error::Empty
+        );
         let long = "9".repeat(MAX_CODE_LEN + 1);
         assert!(matches!(parse(&long, 2025), Err(Gs1Error::TooLong { .. })));
     }
@@ -615,9 +735,15 @@ mod tests {
         assert_eq!(parse_yymmdd("990101", 2025, false).unwrap().year(), 1999);
         // Reference 2099: 40 is 59 years behind → next century.
         assert_eq!(parse_yymmdd("400101", 2099, false).unwrap().year(), 2140);
-        assert_eq!(parse_yymmdd("240229", 2025, false).unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            parse_yymmdd("240229", 2025, false).unwrap().to_string(),
+            "2024-02-29"
+        );
         assert!(parse_yymmdd("250229", 2025, false).is_err());
-        assert_eq!(parse_yymmdd("240200", 2025, true).unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            parse_yymmdd("240200", 2025, true).unwrap().to_string(),
+            "2024-02-29"
+        );
     }
 
     #[test]
@@ -627,10 +753,17 @@ mod tests {
         assert_eq!(d.serial.as_deref(), Some("SN/123"));
         assert_eq!(d.production_date.unwrap().to_string(), "2024-03-15");
         assert_eq!(d.expiry_date.unwrap().to_string(), "2029-01-01");
-        let d = parse_digital_link("HTTPS://example.org/resolver/x/01/9506000134352/10/L%C3%9F?21=X1#frag", 2025);
+        let d = parse_digital_link(
+            "HTTPS://example.org/resolver/x/01/9506000134352/10/L%C3%9F?21=X1#frag",
+            2025,
+        );
         // "ß" is outside GS1 character set 82.
         assert!(d.unwrap_err().to_string().contains("(10) batch/lot"));
-        let d = parse_digital_link("https://example.org/p/gtin/96385074/lot/A1?10=A1&3103=000500", 2025).unwrap();
+        let d = parse_digital_link(
+            "https://example.org/p/gtin/96385074/lot/A1?10=A1&3103=000500",
+            2025,
+        )
+        .unwrap();
         assert_eq!(d.gtin.as_deref(), Some("00000096385074"));
         assert_eq!(d.batch.as_deref(), Some("A1"));
         assert_eq!(d.elements.get("3103").map(String::as_str), Some("000500"));
@@ -642,24 +775,34 @@ mod tests {
         assert!(matches!(e, Gs1Error::CheckDigit { .. }));
         let e = parse_digital_link("https://id.example.com/10/ABC", 2025).unwrap_err();
         assert!(e.to_string().starts_with("URI path: has no /01/"), "{e}");
-        let e = parse_digital_link("https://id.example.com/01/09506000134352/21", 2025).unwrap_err();
+        let e =
+            parse_digital_link("https://id.example.com/01/09506000134352/21", 2025).unwrap_err();
         assert!(e.to_string().contains("/21/ has no value"), "{e}");
-        let e = parse_digital_link("https://id.example.com/01/09506000134352/21/%zz", 2025).unwrap_err();
+        let e = parse_digital_link("https://id.example.com/01/09506000134352/21/%zz", 2025)
+            .unwrap_err();
         assert!(e.to_string().contains("URI path value of (21)"), "{e}");
-        let e = parse_digital_link("https://id.example.com/01/09506000134352?11=241301", 2025).unwrap_err();
+        let e = parse_digital_link("https://id.example.com/01/09506000134352?11=241301", 2025)
+            .unwrap_err();
         assert!(e.to_string().contains("(11) production date"), "{e}");
         let e = parse_digital_link("ftp://id.example.com/01/09506000134352", 2025).unwrap_err();
         assert!(e.to_string().contains("https://"), "{e}");
-        let e = parse_digital_link("https://id.example.com/01/09506000134352?21=A&21=B", 2025).unwrap_err();
+        let e = parse_digital_link("https://id.example.com/01/09506000134352?21=A&21=B", 2025)
+            .unwrap_err();
         assert!(matches!(e, Gs1Error::Conflict { .. }));
     }
 
     #[test]
     fn parse_dispatches_by_form() {
-        assert_eq!(parse("4006381333931", 2025).unwrap().gtin.as_deref(), Some("04006381333931"));
+        assert_eq!(
+            parse("4006381333931", 2025).unwrap().gtin.as_deref(),
+            Some("04006381333931")
+        );
         assert!(parse("https://a.b/01/4006381333931", 2025).is_ok());
         assert!(parse("0104006381333931", 2025).is_ok());
         assert!(parse("(01)04006381333931", 2025).is_ok());
-        assert_eq!(parse("04006381333931", 2025).unwrap().gtin.as_deref(), Some("04006381333931"));
+        assert_eq!(
+            parse("04006381333931", 2025).unwrap().gtin.as_deref(),
+            Some("04006381333931")
+        );
     }
 }

@@ -38,7 +38,11 @@ pub(crate) struct Cx<'a> {
 
 impl Cx<'_> {
     pub fn err(&mut self, path: &str, message: impl Into<String>) {
-        self.issues.push(Issue { file: self.file.clone(), path: path.to_string(), message: message.into() });
+        self.issues.push(Issue {
+            file: self.file.clone(),
+            path: path.to_string(),
+            message: message.into(),
+        });
     }
 }
 
@@ -74,12 +78,18 @@ impl FromJson for String {
                 None
             }
             Value::String(s) if s.len() > MAX_STRING => {
-                cx.err(path, format!("is {} bytes long (at most {MAX_STRING})", s.len()));
+                cx.err(
+                    path,
+                    format!("is {} bytes long (at most {MAX_STRING})", s.len()),
+                );
                 None
             }
             Value::String(s) => Some(s.clone()),
             other => {
-                cx.err(path, format!("must be a string, found {}", type_name(other)));
+                cx.err(
+                    path,
+                    format!("must be a string, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -91,7 +101,10 @@ impl FromJson for u32 {
         match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
             Some(n) => Some(n),
             None => {
-                cx.err(path, format!("must be a whole number ≥ 0, found {}", short(v)));
+                cx.err(
+                    path,
+                    format!("must be a whole number ≥ 0, found {}", short(v)),
+                );
                 None
             }
         }
@@ -115,7 +128,10 @@ impl FromJson for bool {
         match v {
             Value::Bool(b) => Some(*b),
             other => {
-                cx.err(path, format!("must be true or false, found {}", type_name(other)));
+                cx.err(
+                    path,
+                    format!("must be true or false, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -128,7 +144,10 @@ impl FromJson for Lang {
         match s.parse::<Lang>() {
             Ok(l) if l.code() == s => Some(l),
             _ => {
-                cx.err(path, format!("unknown language {s:?} (allowed: \"de\", \"en\")"));
+                cx.err(
+                    path,
+                    format!("unknown language {s:?} (allowed: \"de\", \"en\")"),
+                );
                 None
             }
         }
@@ -142,8 +161,11 @@ impl<T: FromJson> FromJson for Vec<T> {
             return None;
         };
         let n_before = cx.issues.len();
-        let out: Vec<T> =
-            items.iter().enumerate().filter_map(|(i, x)| T::from_json(x, &format!("{path}/{i}"), cx)).collect();
+        let out: Vec<T> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| T::from_json(x, &format!("{path}/{i}"), cx))
+            .collect();
         // A list with broken elements is reported but not returned, so that later checks
         // (references, duplicates) do not pile up follow-on errors.
         (cx.issues.len() == n_before).then_some(out)
@@ -173,7 +195,11 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// Reader over one JSON object that remembers which keys were read.
@@ -186,9 +212,16 @@ pub(crate) struct Obj<'v> {
 impl<'v> Obj<'v> {
     pub fn new(v: &'v Value, path: &str, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Object(map) => Some(Self { map, path: path.to_string(), known: Vec::new() }),
+            Value::Object(map) => Some(Self {
+                map,
+                path: path.to_string(),
+                known: Vec::new(),
+            }),
             other => {
-                cx.err(path, format!("must be an object, found {}", type_name(other)));
+                cx.err(
+                    path,
+                    format!("must be an object, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -227,10 +260,17 @@ impl<'v> Obj<'v> {
                 Vec::new()
             }
             Some(v) => {
-                if let Value::Array(a) = v {
-                    if a.len() < min {
-                        cx.err(&path, if min == 1 { "must be a non-empty list".into() } else { format!("must have at least {min} elements") });
-                    }
+                if let Value::Array(a) = v
+                    && a.len() < min
+                {
+                    cx.err(
+                        &path,
+                        if min == 1 {
+                            "must be a non-empty list".into()
+                        } else {
+                            format!("must have at least {min} elements")
+                        },
+                    );
                 }
                 Vec::<T>::from_json(v, &path, cx).unwrap_or_default()
             }
@@ -247,7 +287,10 @@ impl<'v> Obj<'v> {
         for k in self.map.keys() {
             if !self.known.contains(&k.as_str()) {
                 let allowed = self.known.join(", ");
-                cx.err(&child(&self.path, k), format!("unknown field (allowed: {allowed})"));
+                cx.err(
+                    &child(&self.path, k),
+                    format!("unknown field (allowed: {allowed})"),
+                );
             }
         }
     }
@@ -257,7 +300,9 @@ impl<'v> Obj<'v> {
 pub(crate) fn check_id(id: &str, path: &str, cx: &mut Cx) -> bool {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
         && id.as_bytes()[0].is_ascii_alphanumeric();
     if !ok {
         cx.err(path, format!("id {id:?} must be 1–64 characters a–z, 0–9, '-', '_' or '.', starting with a letter or digit"));

@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod gs1;
+pub mod identify;
 pub mod text;
 
 pub use date::{Date, DateError};
@@ -14,10 +15,12 @@ pub use text::Lang;
 pub mod care;
 pub mod json;
 pub mod pack;
+pub mod report;
 pub mod search;
 pub mod serial;
 
 pub use care::{CareDone, TaskState, TaskStatus};
+pub use identify::{Identification, IdentifyError};
 pub use json::Issue;
 pub use pack::{Pack, PackErrors, Product, Text};
 pub use search::{Answer, AskError, AskOptions};

@@ -54,7 +54,10 @@ impl Text {
     /// The text in `lang`, else in any language present (packs are validated to have all
     /// their languages, so the fallback only matters for hand-built values).
     pub fn get(&self, lang: Lang) -> &str {
-        self.0.get(&lang).or_else(|| self.0.values().next()).map_or("", String::as_str)
+        self.0
+            .get(&lang)
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
     }
 }
 
@@ -69,14 +72,23 @@ impl FromJson for Text {
                     out.insert(l, s);
                 }
                 _ => {
-                    cx.err(&child(path, &k), "unknown language key (allowed: \"de\", \"en\")");
+                    cx.err(
+                        &child(path, &k),
+                        "unknown language key (allowed: \"de\", \"en\")",
+                    );
                     ok = false;
                 }
             }
         }
         for l in cx.langs.clone() {
             if !out.contains_key(&l) {
-                cx.err(path, format!("missing the \"{l}\" text (the pack declares languages {})", lang_list(&cx.langs)));
+                cx.err(
+                    path,
+                    format!(
+                        "missing the \"{l}\" text (the pack declares languages {})",
+                        lang_list(&cx.langs)
+                    ),
+                );
                 ok = false;
             }
         }
@@ -89,7 +101,11 @@ impl FromJson for Text {
 }
 
 fn lang_list(langs: &[Lang]) -> String {
-    langs.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+    langs
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `pack.json`: who publishes the pack and in which languages.
@@ -166,7 +182,11 @@ impl Interval {
     pub fn due_after(&self, start: Date) -> Option<Date> {
         match (self.months, self.days) {
             (None, None) => None,
-            (m, d) => Some(start.add_months(i64::from(m.unwrap_or(0))).add_days(i64::from(d.unwrap_or(0)))),
+            (m, d) => Some(
+                start
+                    .add_months(i64::from(m.unwrap_or(0)))
+                    .add_days(i64::from(d.unwrap_or(0))),
+            ),
         }
     }
 
@@ -304,7 +324,8 @@ pub struct Contact {
 }
 
 /// Allowed contact purposes.
-pub const CONTACT_PURPOSES: [&str; 5] = ["service", "diagnostics", "callback", "reviews", "general"];
+pub const CONTACT_PURPOSES: [&str; 5] =
+    ["service", "diagnostics", "callback", "reviews", "general"];
 
 /// A serial-number rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -360,7 +381,11 @@ pub struct PackErrors(pub Vec<Issue>);
 impl fmt::Display for PackErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "the knowledge pack has {n} problem{}:", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "the knowledge pack has {n} problem{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for i in &self.0 {
             write!(f, "\n  {i}")?;
         }
@@ -378,7 +403,12 @@ impl FromJson for SourceRef {
         let page = o.opt("page", cx);
         let url = o.opt("url", cx);
         o.finish(cx);
-        Some(SourceRef { document: document?, section, page, url })
+        Some(SourceRef {
+            document: document?,
+            section,
+            page,
+            url,
+        })
     }
 }
 
@@ -391,7 +421,11 @@ impl FromJson for Counter {
         let id_ok = id.as_deref().is_some_and(|i| check_id(i, &o.at("id"), cx));
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(Counter { id: id?, unit: unit?, label: label? })
+        Some(Counter {
+            id: id?,
+            unit: unit?,
+            label: label?,
+        })
     }
 }
 
@@ -420,12 +454,24 @@ impl FromJson for Product {
         let mut seen = BTreeSet::new();
         for (i, c) in counters.iter().enumerate() {
             if !seen.insert(c.id.as_str()) {
-                cx.err(&format!("{}/{i}/id", o.at("counters")), format!("duplicate counter id {:?}", c.id));
+                cx.err(
+                    &format!("{}/{i}/id", o.at("counters")),
+                    format!("duplicate counter id {:?}", c.id),
+                );
             }
         }
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(Product { id: id?, gtin, model: model?, name: name?, image, category: category?, counters, care_plan })
+        Some(Product {
+            id: id?,
+            gtin,
+            model: model?,
+            name: name?,
+            image,
+            category: category?,
+            counters,
+            care_plan,
+        })
     }
 }
 
@@ -434,13 +480,16 @@ impl FromJson for UsageInterval {
         let mut o = Obj::new(v, path, cx)?;
         let counter = o.req("counter", cx);
         let amount: Option<f64> = o.req("amount", cx);
-        if let Some(a) = amount {
-            if a <= 0.0 {
-                cx.err(&o.at("amount"), format!("must be > 0, found {a}"));
-            }
+        if let Some(a) = amount
+            && a <= 0.0
+        {
+            cx.err(&o.at("amount"), format!("must be > 0, found {a}"));
         }
         o.finish(cx);
-        Some(UsageInterval { counter: counter?, amount: amount.filter(|a| *a > 0.0)? })
+        Some(UsageInterval {
+            counter: counter?,
+            amount: amount.filter(|a| *a > 0.0)?,
+        })
     }
 }
 
@@ -453,24 +502,41 @@ impl FromJson for Interval {
         let usage = o.opt("usage", cx);
         let mut ok = true;
         for (k, n) in [("months", months), ("weeks", weeks), ("days", days)] {
-            if let Some(n) = n {
-                if n == 0 || n > 3650 {
-                    cx.err(&o.at(k), format!("must be 1–3650, found {n}"));
-                    ok = false;
-                }
+            if let Some(n) = n
+                && (n == 0 || n > 3650)
+            {
+                cx.err(&o.at(k), format!("must be 1–3650, found {n}"));
+                ok = false;
             }
         }
-        if [months.is_some(), weeks.is_some(), days.is_some()].iter().filter(|b| **b).count() > 1 {
+        if [months.is_some(), weeks.is_some(), days.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count()
+            > 1
+        {
             cx.err(path, "give only one of \"months\", \"weeks\" or \"days\"");
             ok = false;
         }
-        if months.is_none() && weeks.is_none() && days.is_none() && usage.is_none() && o_has_no_usage(v) {
-            cx.err(path, "needs a time interval (\"months\", \"weeks\" or \"days\") and/or \"usage\"");
+        if months.is_none()
+            && weeks.is_none()
+            && days.is_none()
+            && usage.is_none()
+            && o_has_no_usage(v)
+        {
+            cx.err(
+                path,
+                "needs a time interval (\"months\", \"weeks\" or \"days\") and/or \"usage\"",
+            );
             ok = false;
         }
         o.finish(cx);
         ok.then_some(())?;
-        Some(Interval { months, days: days.or(weeks.map(|w| w * 7)), usage })
+        Some(Interval {
+            months,
+            days: days.or(weeks.map(|w| w * 7)),
+            usage,
+        })
     }
 }
 
@@ -488,7 +554,12 @@ impl FromJson for CareTask {
         let id_ok = id.as_deref().is_some_and(|i| check_id(i, &o.at("id"), cx));
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(CareTask { id: id?, title: title?, instructions: instructions?, interval: interval? })
+        Some(CareTask {
+            id: id?,
+            title: title?,
+            instructions: instructions?,
+            interval: interval?,
+        })
     }
 }
 
@@ -515,18 +586,31 @@ impl FromJson for CarePlan {
                 None => cx.err(&p, format!("unknown ISO 3758 care symbol {c:?} (e.g. wash_40, do_not_bleach, tumble_low, iron_medium, dry_clean_p)")),
             }
         }
-        if codes.is_empty() && tasks.is_empty() && v.get("tasks").is_some_and(|t| t.as_array().is_some_and(Vec::is_empty)) {
+        if codes.is_empty()
+            && tasks.is_empty()
+            && v.get("tasks")
+                .is_some_and(|t| t.as_array().is_some_and(Vec::is_empty))
+        {
             cx.err(&o.at("tasks"), "a plan needs tasks or care symbols");
         }
         let mut seen = BTreeSet::new();
         for (i, t) in tasks.iter().enumerate() {
             if !seen.insert(t.id.as_str()) {
-                cx.err(&format!("{}/{i}/id", o.at("tasks")), format!("duplicate task id {:?}", t.id));
+                cx.err(
+                    &format!("{}/{i}/id", o.at("tasks")),
+                    format!("duplicate task id {:?}", t.id),
+                );
             }
         }
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(CarePlan { id: id?, title: title?, instructions, symbols, tasks })
+        Some(CarePlan {
+            id: id?,
+            title: title?,
+            instructions,
+            symbols,
+            tasks,
+        })
     }
 }
 
@@ -548,15 +632,28 @@ impl FromJson for ErrorCode {
             let prefix: String = c.chars().take_while(char::is_ascii_alphabetic).collect();
             let digits = &c[prefix.len()..];
             match digits.parse::<u32>() {
-                Ok(n) if !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| b.is_ascii_digit()) && prefix.len() <= 4 => {
+                Ok(n)
+                    if !digits.is_empty()
+                        && digits.len() <= 4
+                        && digits.bytes().all(|b| b.is_ascii_digit())
+                        && prefix.len() <= 4 =>
+                {
                     parsed = Some((prefix.to_ascii_lowercase(), n));
                 }
-                _ => cx.err(&o.at("code"), format!("code {c:?} must be up to 4 letters followed by 1–4 digits, e.g. \"E08\"")),
+                _ => cx.err(
+                    &o.at("code"),
+                    format!(
+                        "code {c:?} must be up to 4 letters followed by 1–4 digits, e.g. \"E08\""
+                    ),
+                ),
             }
         }
         let severity = severity.unwrap_or_else(|| "warning".into());
         if !["info", "warning", "stop"].contains(&severity.as_str()) {
-            cx.err(&o.at("severity"), format!("{severity:?} is not allowed (info, warning or stop)"));
+            cx.err(
+                &o.at("severity"),
+                format!("{severity:?} is not allowed (info, warning or stop)"),
+            );
         }
         o.finish(cx);
         let (prefix, number) = parsed?;
@@ -607,7 +704,13 @@ impl FromJson for FaqEntry {
         }
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(FaqEntry { id: id?, products, questions: qs, answer: answer?, source: source? })
+        Some(FaqEntry {
+            id: id?,
+            products,
+            questions: qs,
+            answer: answer?,
+            source: source?,
+        })
     }
 }
 
@@ -620,23 +723,32 @@ impl FromJson for WarrantyTerms {
         let products = o.list("products", 0, cx);
         let terms = o.req("terms", cx);
         let id_ok = id.as_deref().is_some_and(|i| check_id(i, &o.at("id"), cx));
-        if let Some(m) = months {
-            if !(1..=600).contains(&m) {
-                cx.err(&o.at("months"), format!("must be 1–600, found {m}"));
-            }
+        if let Some(m) = months
+            && !(1..=600).contains(&m)
+        {
+            cx.err(&o.at("months"), format!("must be 1–600, found {m}"));
         }
         let starts = match starts.as_deref() {
             Some("purchase") => Some(WarrantyStart::Purchase),
             Some("production") => Some(WarrantyStart::Production),
             Some(other) => {
-                cx.err(&o.at("starts"), format!("{other:?} is not allowed (\"purchase\" or \"production\")"));
+                cx.err(
+                    &o.at("starts"),
+                    format!("{other:?} is not allowed (\"purchase\" or \"production\")"),
+                );
                 None
             }
             None => None,
         };
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(WarrantyTerms { id: id?, months: months.filter(|m| (1..=600).contains(m))?, starts: starts?, products, terms: terms? })
+        Some(WarrantyTerms {
+            id: id?,
+            months: months.filter(|m| (1..=600).contains(m))?,
+            starts: starts?,
+            products,
+            terms: terms?,
+        })
     }
 }
 
@@ -651,23 +763,42 @@ impl FromJson for Contact {
         let hours = o.opt("hours", cx);
         let purposes: Vec<String> = o.list("purposes", 1, cx);
         let id_ok = id.as_deref().is_some_and(|i| check_id(i, &o.at("id"), cx));
-        if ["email", "phone", "url"].iter().all(|k| v.get(k).is_none_or(Value::is_null)) {
-            cx.err(path, "needs at least one of \"email\", \"phone\" or \"url\"");
+        if ["email", "phone", "url"]
+            .iter()
+            .all(|k| v.get(k).is_none_or(Value::is_null))
+        {
+            cx.err(
+                path,
+                "needs at least one of \"email\", \"phone\" or \"url\"",
+            );
         }
         if let Some(e) = &email {
-            let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !e.contains(char::is_whitespace));
+            let ok = e.split_once('@').is_some_and(|(a, b)| {
+                !a.is_empty() && b.contains('.') && !e.contains(char::is_whitespace)
+            });
             if !ok {
                 cx.err(&o.at("email"), format!("{e:?} is not an e-mail address"));
             }
         }
         for (i, p) in purposes.iter().enumerate() {
             if !CONTACT_PURPOSES.contains(&p.as_str()) {
-                cx.err(&format!("{}/{i}", o.at("purposes")), format!("{p:?} is not allowed ({})", CONTACT_PURPOSES.join(", ")));
+                cx.err(
+                    &format!("{}/{i}", o.at("purposes")),
+                    format!("{p:?} is not allowed ({})", CONTACT_PURPOSES.join(", ")),
+                );
             }
         }
         o.finish(cx);
         id_ok.then_some(())?;
-        Some(Contact { id: id?, name: name?, email, phone, url, hours, purposes })
+        Some(Contact {
+            id: id?,
+            name: name?,
+            email,
+            phone,
+            url,
+            hours,
+            purposes,
+        })
     }
 }
 
@@ -679,35 +810,56 @@ impl FromJson for SerialRule {
         let models: Option<BTreeMap<String, String>> = o.opt("models", cx);
         let plants: Option<BTreeMap<String, String>> = o.opt("plants", cx);
         let id_ok = id.as_deref().is_some_and(|i| check_id(i, &o.at("id"), cx));
-        let compiled = pattern.as_deref().and_then(|p| match SerialPattern::compile(p) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                cx.err(&o.at("pattern"), e);
-                None
-            }
-        });
+        let compiled = pattern
+            .as_deref()
+            .and_then(|p| match SerialPattern::compile(p) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    cx.err(&o.at("pattern"), e);
+                    None
+                }
+            });
         if let Some(c) = &compiled {
             let names = c.part_names();
             if models.is_some() && !names.contains(&"model") {
-                cx.err(&o.at("models"), "the pattern has no {model:…} part to look up");
+                cx.err(
+                    &o.at("models"),
+                    "the pattern has no {model:…} part to look up",
+                );
             }
             if models.is_none() && names.contains(&"model") {
-                cx.err(path, "the pattern has a {model:…} part but no \"models\" table");
+                cx.err(
+                    path,
+                    "the pattern has a {model:…} part but no \"models\" table",
+                );
             }
             if plants.is_some() && !names.contains(&"plant") {
-                cx.err(&o.at("plants"), "the pattern has no {plant:…} part to look up");
+                cx.err(
+                    &o.at("plants"),
+                    "the pattern has no {plant:…} part to look up",
+                );
             }
-            if let Some((min, max)) = c.part_len("year") {
-                if !(min == max && (min == 2 || min == 4)) {
-                    cx.err(&o.at("pattern"), "the year part must have exactly 2 or 4 digits, e.g. {year:N2}");
-                }
+            if let Some((min, max)) = c.part_len("year")
+                && !(min == max && (min == 2 || min == 4))
+            {
+                cx.err(
+                    &o.at("pattern"),
+                    "the year part must have exactly 2 or 4 digits, e.g. {year:N2}",
+                );
             }
-            let has_date = names.contains(&"week") || names.contains(&"month") || names.contains(&"day");
+            let has_date =
+                names.contains(&"week") || names.contains(&"month") || names.contains(&"day");
             if has_date && !names.contains(&"year") {
-                cx.err(&o.at("pattern"), "a week/month/day part needs a {year:N2} or {year:N4} part");
+                cx.err(
+                    &o.at("pattern"),
+                    "a week/month/day part needs a {year:N2} or {year:N4} part",
+                );
             }
             if names.contains(&"week") && names.contains(&"month") {
-                cx.err(&o.at("pattern"), "use either a week or a month part, not both");
+                cx.err(
+                    &o.at("pattern"),
+                    "use either a week or a month part, not both",
+                );
             }
         }
         o.finish(cx);
@@ -755,11 +907,21 @@ fn top_list<T: FromJson>(v: &Value, key: &'static str, cx: &mut Cx) -> Option<Ve
     (cx.issues.len() == before).then_some(list)
 }
 
-fn dupes<'a>(ids: impl Iterator<Item = &'a str>, file: &str, key: &str, what: &str, issues: &mut Vec<Issue>) {
+fn dupes<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    file: &str,
+    key: &str,
+    what: &str,
+    issues: &mut Vec<Issue>,
+) {
     let mut seen = BTreeSet::new();
     for (i, id) in ids.enumerate() {
         if !seen.insert(id) {
-            issues.push(Issue { file: file.into(), path: format!("/{key}/{i}/id"), message: format!("duplicate {what} id {id:?}") });
+            issues.push(Issue {
+                file: file.into(),
+                path: format!("/{key}/{i}/id"),
+                message: format!("duplicate {what} id {id:?}"),
+            });
         }
     }
 }
@@ -781,7 +943,11 @@ impl Pack {
                 continue;
             };
             if values.contains_key(known) {
-                issues.push(Issue { file: name.into(), path: String::new(), message: "given twice".into() });
+                issues.push(Issue {
+                    file: name.into(),
+                    path: String::new(),
+                    message: "given twice".into(),
+                });
                 continue;
             }
             if let Some(v) = parse_file(name, text.as_ref(), &mut issues) {
@@ -821,24 +987,42 @@ impl Pack {
         Self::from_values(values, issues)
     }
 
-    fn from_values(values: BTreeMap<&str, Value>, mut issues: Vec<Issue>) -> Result<Pack, PackErrors> {
+    fn from_values(
+        values: BTreeMap<&str, Value>,
+        mut issues: Vec<Issue>,
+    ) -> Result<Pack, PackErrors> {
         for required in ["pack.json", "products.json"] {
             if !values.contains_key(required) {
-                issues.push(Issue { file: required.into(), path: String::new(), message: "is missing (every pack needs it)".into() });
+                issues.push(Issue {
+                    file: required.into(),
+                    path: String::new(),
+                    message: "is missing (every pack needs it)".into(),
+                });
             }
         }
         // pack.json first: it declares the languages every text must have.
         let mut manifest = None;
         if let Some(v) = values.get("pack.json") {
-            let mut c = Cx { file: "pack.json".into(), issues: &mut issues, langs: Vec::new() };
+            let mut c = Cx {
+                file: "pack.json".into(),
+                issues: &mut issues,
+                langs: Vec::new(),
+            };
             manifest = read_manifest(v, &mut c);
         }
-        let langs = manifest.as_ref().map(|m: &Manifest| m.languages.clone()).unwrap_or_default();
+        let langs = manifest
+            .as_ref()
+            .map(|m: &Manifest| m.languages.clone())
+            .unwrap_or_default();
         macro_rules! read {
             ($file:literal, $key:literal) => {{
                 match values.get($file) {
                     Some(v) => {
-                        let mut c = Cx { file: $file.into(), issues: &mut issues, langs: langs.clone() };
+                        let mut c = Cx {
+                            file: $file.into(),
+                            issues: &mut issues,
+                            langs: langs.clone(),
+                        };
                         top_list(v, $key, &mut c)
                     }
                     None => Some(Vec::new()),
@@ -854,33 +1038,49 @@ impl Pack {
         let contacts: Option<Vec<Contact>> = read!("contacts.json", "contacts");
         let synonyms = match values.get("synonyms.json") {
             Some(v) => {
-                let mut c = Cx { file: "synonyms.json".into(), issues: &mut issues, langs: langs.clone() };
+                let mut c = Cx {
+                    file: "synonyms.json".into(),
+                    issues: &mut issues,
+                    langs: langs.clone(),
+                };
                 read_synonyms(v, &mut c)
             }
             None => Some(BTreeMap::new()),
         };
 
         // Cross-file checks, only where the referenced list loaded completely.
-        let product_ids: Option<BTreeSet<&str>> = products.as_ref().map(|p| p.iter().map(|p| p.id.as_str()).collect());
+        let product_ids: Option<BTreeSet<&str>> = products
+            .as_ref()
+            .map(|p| p.iter().map(|p| p.id.as_str()).collect());
         let refs = |file: &str, path: String, id: &str, issues: &mut Vec<Issue>| {
-            if let Some(ids) = &product_ids {
-                if !ids.contains(id) {
-                    issues.push(Issue { file: file.into(), path, message: format!("unknown product {id:?} (not in products.json)") });
-                }
+            if let Some(ids) = &product_ids
+                && !ids.contains(id)
+            {
+                issues.push(Issue {
+                    file: file.into(),
+                    path,
+                    message: format!("unknown product {id:?} (not in products.json)"),
+                });
             }
         };
         if let Some(ps) = &products {
-            dupes(ps.iter().map(|p| p.id.as_str()), "products.json", "products", "product", &mut issues);
+            dupes(
+                ps.iter().map(|p| p.id.as_str()),
+                "products.json",
+                "products",
+                "product",
+                &mut issues,
+            );
             let mut gtins = BTreeMap::new();
             for (i, p) in ps.iter().enumerate() {
-                if let Some(g) = &p.gtin {
-                    if let Some(other) = gtins.insert(g.as_str(), p.id.as_str()) {
-                        issues.push(Issue {
-                            file: "products.json".into(),
-                            path: format!("/products/{i}/gtin"),
-                            message: format!("GTIN {g} is also used by product {other:?}"),
-                        });
-                    }
+                if let Some(g) = &p.gtin
+                    && let Some(other) = gtins.insert(g.as_str(), p.id.as_str())
+                {
+                    issues.push(Issue {
+                        file: "products.json".into(),
+                        path: format!("/products/{i}/gtin"),
+                        message: format!("GTIN {g} is also used by product {other:?}"),
+                    });
                 }
                 if let (Some(plan), Some(plans)) = (&p.care_plan, &plans) {
                     match plans.iter().find(|c| &c.id == plan) {
@@ -891,15 +1091,16 @@ impl Pack {
                         }),
                         Some(plan) => {
                             for (ti, t) in plan.tasks.iter().enumerate() {
-                                if let Some(u) = &t.interval.usage {
-                                    if !p.counters.iter().any(|c| c.id == u.counter) {
-                                        let pi = plans.iter().position(|c| c.id == plan.id).unwrap_or(0);
-                                        issues.push(Issue {
+                                if let Some(u) = &t.interval.usage
+                                    && !p.counters.iter().any(|c| c.id == u.counter)
+                                {
+                                    let pi =
+                                        plans.iter().position(|c| c.id == plan.id).unwrap_or(0);
+                                    issues.push(Issue {
                                             file: "care.json".into(),
                                             path: format!("/plans/{pi}/tasks/{ti}/interval/usage/counter"),
                                             message: format!("counter {:?} is not a counter of product {:?}, which uses this plan", u.counter, p.id),
                                         });
-                                    }
                                 }
                             }
                         }
@@ -908,53 +1109,112 @@ impl Pack {
             }
         }
         if let Some(rs) = &rules {
-            dupes(rs.iter().map(|r| r.id.as_str()), "serials.json", "rules", "rule", &mut issues);
+            dupes(
+                rs.iter().map(|r| r.id.as_str()),
+                "serials.json",
+                "rules",
+                "rule",
+                &mut issues,
+            );
             for (i, r) in rs.iter().enumerate() {
                 for (code, pid) in &r.models {
-                    refs("serials.json", format!("/rules/{i}/models/{code}"), pid, &mut issues);
+                    refs(
+                        "serials.json",
+                        format!("/rules/{i}/models/{code}"),
+                        pid,
+                        &mut issues,
+                    );
                 }
             }
         }
         if let Some(ps) = &plans {
-            dupes(ps.iter().map(|p| p.id.as_str()), "care.json", "plans", "care plan", &mut issues);
+            dupes(
+                ps.iter().map(|p| p.id.as_str()),
+                "care.json",
+                "plans",
+                "care plan",
+                &mut issues,
+            );
         }
         if let Some(cs) = &codes {
             let mut seen: BTreeMap<(String, u32), usize> = BTreeMap::new();
             for (i, c) in cs.iter().enumerate() {
                 for (j, p) in c.products.iter().enumerate() {
-                    refs("errors.json", format!("/codes/{i}/products/{j}"), p, &mut issues);
+                    refs(
+                        "errors.json",
+                        format!("/codes/{i}/products/{j}"),
+                        p,
+                        &mut issues,
+                    );
                 }
-                let scopes: Vec<String> = if c.products.is_empty() { vec!["*".into()] } else { c.products.clone() };
+                let scopes: Vec<String> = if c.products.is_empty() {
+                    vec!["*".into()]
+                } else {
+                    c.products.clone()
+                };
                 for s in scopes {
                     if let Some(first) = seen.insert((s.clone(), c.number), i) {
                         issues.push(Issue {
                             file: "errors.json".into(),
                             path: format!("/codes/{i}/code"),
-                            message: format!("number {} is already used by /codes/{first} for the same products", c.number),
+                            message: format!(
+                                "number {} is already used by /codes/{first} for the same products",
+                                c.number
+                            ),
                         });
                     }
                 }
             }
         }
         if let Some(fs) = &faq {
-            dupes(fs.iter().map(|f| f.id.as_str()), "faq.json", "entries", "FAQ", &mut issues);
+            dupes(
+                fs.iter().map(|f| f.id.as_str()),
+                "faq.json",
+                "entries",
+                "FAQ",
+                &mut issues,
+            );
             for (i, f) in fs.iter().enumerate() {
                 for (j, p) in f.products.iter().enumerate() {
-                    refs("faq.json", format!("/entries/{i}/products/{j}"), p, &mut issues);
+                    refs(
+                        "faq.json",
+                        format!("/entries/{i}/products/{j}"),
+                        p,
+                        &mut issues,
+                    );
                 }
             }
         }
         if let Some(ts) = &terms {
-            dupes(ts.iter().map(|t| t.id.as_str()), "warranty.json", "terms", "warranty terms", &mut issues);
+            dupes(
+                ts.iter().map(|t| t.id.as_str()),
+                "warranty.json",
+                "terms",
+                "warranty terms",
+                &mut issues,
+            );
             let mut covered: BTreeMap<&str, usize> = BTreeMap::new();
             for (i, t) in ts.iter().enumerate() {
-                let keys: Vec<&str> = if t.products.is_empty() { vec!["*"] } else { t.products.iter().map(String::as_str).collect() };
+                let keys: Vec<&str> = if t.products.is_empty() {
+                    vec!["*"]
+                } else {
+                    t.products.iter().map(String::as_str).collect()
+                };
                 for (j, p) in keys.into_iter().enumerate() {
                     if p != "*" {
-                        refs("warranty.json", format!("/terms/{i}/products/{j}"), p, &mut issues);
+                        refs(
+                            "warranty.json",
+                            format!("/terms/{i}/products/{j}"),
+                            p,
+                            &mut issues,
+                        );
                     }
                     if let Some(first) = covered.insert(p, i) {
-                        let what = if p == "*" { "default terms (no products)".to_string() } else { format!("product {p:?}") };
+                        let what = if p == "*" {
+                            "default terms (no products)".to_string()
+                        } else {
+                            format!("product {p:?}")
+                        };
                         issues.push(Issue {
                             file: "warranty.json".into(),
                             path: format!("/terms/{i}"),
@@ -965,16 +1225,37 @@ impl Pack {
             }
         }
         if let Some(cs) = &contacts {
-            dupes(cs.iter().map(|c| c.id.as_str()), "contacts.json", "contacts", "contact", &mut issues);
+            dupes(
+                cs.iter().map(|c| c.id.as_str()),
+                "contacts.json",
+                "contacts",
+                "contact",
+                &mut issues,
+            );
         }
         if !issues.is_empty() {
             return Err(PackErrors(issues));
         }
         // Every list is Some here: a None always comes with an issue.
-        let (Some(manifest), Some(products), Some(serial_rules), Some(care_plans), Some(error_codes), Some(faq), Some(warranty), Some(contacts), Some(synonyms)) =
-            (manifest, products, rules, plans, codes, faq, terms, contacts, synonyms)
+        let (
+            Some(manifest),
+            Some(products),
+            Some(serial_rules),
+            Some(care_plans),
+            Some(error_codes),
+            Some(faq),
+            Some(warranty),
+            Some(contacts),
+            Some(synonyms),
+        ) = (
+            manifest, products, rules, plans, codes, faq, terms, contacts, synonyms,
+        )
         else {
-            return Err(PackErrors(vec![Issue { file: "pack".into(), path: String::new(), message: "could not be read".into() }]));
+            return Err(PackErrors(vec![Issue {
+                file: "pack".into(),
+                path: String::new(),
+                message: "could not be read".into(),
+            }]));
         };
         let mut pack = Pack {
             manifest,
@@ -1003,12 +1284,17 @@ impl Pack {
     /// The product with this GTIN (any of GTIN-8/12/13/14, normalised before comparing).
     pub fn product_by_gtin(&self, gtin: &str) -> Option<&Product> {
         let g = gs1::normalize_gtin(gtin).ok()?;
-        self.products.iter().find(|p| p.gtin.as_deref() == Some(g.as_str()))
+        self.products
+            .iter()
+            .find(|p| p.gtin.as_deref() == Some(g.as_str()))
     }
 
     /// The care plan of a product.
     pub fn care_plan_for(&self, product: &Product) -> Option<&CarePlan> {
-        product.care_plan.as_ref().and_then(|id| self.care_plans.iter().find(|c| &c.id == id))
+        product
+            .care_plan
+            .as_ref()
+            .and_then(|id| self.care_plans.iter().find(|c| &c.id == id))
     }
 
     /// The warranty terms covering a product: the terms naming it, else the default terms.
@@ -1021,7 +1307,10 @@ impl Pack {
 
     /// Contacts for a purpose (`service`, `diagnostics`, `callback`, `reviews`, `general`).
     pub fn contacts_for(&self, purpose: &str) -> Vec<&Contact> {
-        self.contacts.iter().filter(|c| c.purposes.iter().any(|p| p == purpose)).collect()
+        self.contacts
+            .iter()
+            .filter(|c| c.purposes.iter().any(|p| p == purpose))
+            .collect()
     }
 
     /// Applies the serial rules in order; the first that matches and yields a valid date wins.
@@ -1039,10 +1328,13 @@ fn read_manifest(v: &Value, cx: &mut Cx) -> Option<Manifest> {
     let version = o.req("version", cx);
     let languages: Vec<Lang> = o.list("languages", 1, cx);
     let default_language: Option<Lang> = o.req("default_language", cx);
-    if let Some(s) = &schema {
-        if s != PACK_SCHEMA {
-            cx.err("/schema", format!("{s:?} is not supported (expected {PACK_SCHEMA:?}; a newer app may read it)"));
-        }
+    if let Some(s) = &schema
+        && s != PACK_SCHEMA
+    {
+        cx.err(
+            "/schema",
+            format!("{s:?} is not supported (expected {PACK_SCHEMA:?}; a newer app may read it)"),
+        );
     }
     let id_ok = id.as_deref().is_some_and(|i| check_id(i, "/id", cx));
     let mut uniq = languages.clone();
@@ -1050,15 +1342,26 @@ fn read_manifest(v: &Value, cx: &mut Cx) -> Option<Manifest> {
     if uniq.len() != languages.len() {
         cx.err("/languages", "lists a language twice");
     }
-    if let Some(d) = default_language {
-        if !languages.is_empty() && !languages.contains(&d) {
-            cx.err("/default_language", format!("{d:?} is not one of the pack's languages"));
-        }
+    if let Some(d) = default_language
+        && !languages.is_empty()
+        && !languages.contains(&d)
+    {
+        cx.err(
+            "/default_language",
+            format!("{d:?} is not one of the pack's languages"),
+        );
     }
     o.finish(cx);
     (id_ok && schema.as_deref() == Some(PACK_SCHEMA) && !languages.is_empty()).then_some(())?;
     let default_language = default_language.filter(|d| languages.contains(d))?;
-    Some(Manifest { id: id?, name: name?, publisher: publisher?, version: version?, languages, default_language })
+    Some(Manifest {
+        id: id?,
+        name: name?,
+        publisher: publisher?,
+        version: version?,
+        languages,
+        default_language,
+    })
 }
 
 fn read_synonyms(v: &Value, cx: &mut Cx) -> Option<BTreeMap<Lang, Vec<Vec<String>>>> {
@@ -1067,27 +1370,39 @@ fn read_synonyms(v: &Value, cx: &mut Cx) -> Option<BTreeMap<Lang, Vec<Vec<String
     let mut ok = true;
     for (k, groups) in map {
         let Ok(lang) = k.parse::<Lang>() else {
-            cx.err(&child("", &k), "unknown language key (allowed: \"de\", \"en\")");
+            cx.err(
+                &child("", &k),
+                "unknown language key (allowed: \"de\", \"en\")",
+            );
             ok = false;
             continue;
         };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for (i, g) in groups.iter().enumerate() {
             if g.len() < 2 {
-                cx.err(&format!("/{k}/{i}"), "a synonym group needs at least 2 words");
+                cx.err(
+                    &format!("/{k}/{i}"),
+                    "a synonym group needs at least 2 words",
+                );
                 ok = false;
             }
             for (j, w) in g.iter().enumerate() {
                 if w.split_whitespace().count() != 1 {
-                    cx.err(&format!("/{k}/{i}/{j}"), format!("{w:?}: synonyms are single words"));
+                    cx.err(
+                        &format!("/{k}/{i}/{j}"),
+                        format!("{w:?}: synonyms are single words"),
+                    );
                     ok = false;
                 }
                 let key = w.to_lowercase();
-                if let Some(first) = seen.insert(key, i) {
-                    if first != i {
-                        cx.err(&format!("/{k}/{i}/{j}"), format!("{w:?} is already in group /{k}/{first}"));
-                        ok = false;
-                    }
+                if let Some(first) = seen.insert(key, i)
+                    && first != i
+                {
+                    cx.err(
+                        &format!("/{k}/{i}/{j}"),
+                        format!("{w:?} is already in group /{k}/{first}"),
+                    );
+                    ok = false;
                 }
             }
         }

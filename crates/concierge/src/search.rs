@@ -14,10 +14,18 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_QUESTION_CHARS: usize = 2000;
 /// Normalised score below which no answer is given (calibrated on the evaluation set in
 /// `tests/concierge/eval.json`, including its off-topic questions).
-pub const DEFAULT_MIN_SCORE: f64 = 0.34;
+pub const DEFAULT_MIN_SCORE: f64 = 0.26;
 
+// BM25F parameters: questions/titles weigh more than answers; the answer field is
+// length-normalised more strongly (long answers mention many incidental words).
 const K1: f64 = 1.2;
-const B: f64 = 0.5;
+const W_TITLE: f64 = 3.0;
+const W_BODY: f64 = 1.0;
+const B_TITLE: f64 = 0.3;
+const B_BODY: f64 = 0.75;
+/// Weight of a query word the pack does not know, relative to a known one, in the
+/// normaliser: unknown words lower the score (off-topic questions) but do not zero it.
+const UNKNOWN_WEIGHT: f64 = 0.5;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -42,16 +50,21 @@ struct Doc {
     sub: usize,
     id: String,
     products: Vec<String>,
-    len: f64,
+    /// Weighted lengths of the title and body fields.
+    len: [f64; 2],
 }
+
+/// A text of a document: (text, field 0 = title/questions or 1 = body, weight).
+type FieldText = (String, usize, f64);
 
 /// The search index of one language.
 #[derive(Debug, Clone)]
 pub(crate) struct Index {
     lang: Lang,
     docs: Vec<Doc>,
-    postings: BTreeMap<String, Vec<(u32, f64)>>,
-    avg_len: f64,
+    /// term → (doc, [title tf, body tf]).
+    postings: BTreeMap<String, Vec<(u32, [f64; 2])>>,
+    avg_len: [f64; 2],
     synonyms: BTreeMap<String, String>,
     /// Stems that may be parts of German compounds.
     parts: BTreeSet<String>,
@@ -168,7 +181,11 @@ pub struct AskOptions<'a> {
 
 impl Default for AskOptions<'_> {
     fn default() -> Self {
-        Self { lang: None, product: None, min_score: DEFAULT_MIN_SCORE }
+        Self {
+            lang: None,
+            product: None,
+            min_score: DEFAULT_MIN_SCORE,
+        }
     }
 }
 
@@ -176,70 +193,116 @@ impl Default for AskOptions<'_> {
 
 fn fold_words(text: &str, lang: Lang) -> Vec<String> {
     let folded = text::fold(text, lang);
-    text::words(&folded).filter(|w| !text::is_stopword(w, lang)).map(str::to_string).collect()
+    text::words(&folded)
+        .filter(|w| !text::is_stopword(w, lang) && !text::is_stopword(&text::stem(w, lang), lang))
+        .map(str::to_string)
+        .collect()
 }
 
 impl Index {
     pub(crate) fn build(pack: &Pack, lang: Lang) -> Index {
-        // Weighted texts per document.
-        let mut raw: Vec<(Doc, Vec<(String, f64)>)> = Vec::new();
+        // Texts per document: (text, field 0 = title/questions or 1 = body, weight).
+        let mut raw: Vec<(Doc, Vec<FieldText>)> = Vec::new();
         let names = |ids: &[String]| -> String {
-            let ps: Vec<&str> = if ids.is_empty() {
-                Vec::new()
-            } else {
-                pack.products.iter().filter(|p| ids.contains(&p.id)).map(|p| p.name.get(lang)).collect()
-            };
-            ps.join(" ")
+            pack.products
+                .iter()
+                .filter(|p| ids.contains(&p.id))
+                .map(|p| p.name.get(lang))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let doc = |kind, idx, sub, id: String, products: Vec<String>| Doc {
+            kind,
+            idx,
+            sub,
+            id,
+            products,
+            len: [0.0; 2],
         };
         for (i, e) in pack.error_codes.iter().enumerate() {
-            let mut t = vec![(e.title.get(lang).to_string(), 2.0), (e.meaning.get(lang).to_string(), 1.0)];
-            t.extend(e.causes.iter().map(|c| (c.get(lang).to_string(), 1.0)));
-            t.extend(e.steps.iter().map(|s| (s.get(lang).to_string(), 0.5)));
-            let doc = Doc { kind: EntryKind::ErrorCode, idx: i, sub: 0, id: e.code.clone(), products: e.products.clone(), len: 0.0 };
-            raw.push((doc, t));
+            let mut t = vec![
+                (e.title.get(lang).to_string(), 0, 1.0),
+                (e.meaning.get(lang).to_string(), 1, 1.0),
+            ];
+            t.extend(e.causes.iter().map(|c| (c.get(lang).to_string(), 1, 1.0)));
+            t.extend(e.steps.iter().map(|s| (s.get(lang).to_string(), 1, 0.5)));
+            raw.push((
+                doc(
+                    EntryKind::ErrorCode,
+                    i,
+                    0,
+                    e.code.clone(),
+                    e.products.clone(),
+                ),
+                t,
+            ));
         }
         for (i, f) in pack.faq.iter().enumerate() {
-            let mut t: Vec<(String, f64)> =
-                f.questions.get(&lang).into_iter().flatten().map(|q| (q.clone(), 2.0)).collect();
-            t.push((f.answer.get(lang).to_string(), 1.0));
-            t.push((names(&f.products), 0.5));
-            let doc = Doc { kind: EntryKind::Faq, idx: i, sub: 0, id: f.id.clone(), products: f.products.clone(), len: 0.0 };
-            raw.push((doc, t));
+            let mut t: Vec<FieldText> = f
+                .questions
+                .get(&lang)
+                .into_iter()
+                .flatten()
+                .map(|q| (q.clone(), 0, 1.0))
+                .collect();
+            t.push((f.answer.get(lang).to_string(), 1, 1.0));
+            t.push((names(&f.products), 1, 0.5));
+            raw.push((
+                doc(EntryKind::Faq, i, 0, f.id.clone(), f.products.clone()),
+                t,
+            ));
         }
         for (i, plan) in pack.care_plans.iter().enumerate() {
-            let users: Vec<String> =
-                pack.products.iter().filter(|p| p.care_plan.as_ref() == Some(&plan.id)).map(|p| p.id.clone()).collect();
+            let users: Vec<String> = pack
+                .products
+                .iter()
+                .filter(|p| p.care_plan.as_ref() == Some(&plan.id))
+                .map(|p| p.id.clone())
+                .collect();
             let product_names = names(&users);
             for (j, task) in plan.tasks.iter().enumerate() {
                 let t = vec![
-                    (task.title.get(lang).to_string(), 2.0),
-                    (task.instructions.get(lang).to_string(), 1.0),
-                    (product_names.clone(), 0.5),
+                    (task.title.get(lang).to_string(), 0, 1.0),
+                    (task.instructions.get(lang).to_string(), 1, 1.0),
+                    (product_names.clone(), 1, 0.5),
                 ];
-                let doc = Doc {
-                    kind: EntryKind::CareTask,
-                    idx: i,
-                    sub: j,
-                    id: format!("{}/{}", plan.id, task.id),
-                    products: users.clone(),
-                    len: 0.0,
-                };
-                raw.push((doc, t));
+                raw.push((
+                    doc(
+                        EntryKind::CareTask,
+                        i,
+                        j,
+                        format!("{}/{}", plan.id, task.id),
+                        users.clone(),
+                    ),
+                    t,
+                ));
             }
             if plan.instructions.is_some() || !plan.symbols.is_empty() {
-                let mut t = vec![(plan.title.get(lang).to_string(), 2.0), (product_names.clone(), 1.0)];
+                let mut t = vec![
+                    (plan.title.get(lang).to_string(), 0, 1.0),
+                    (product_names.clone(), 0, 1.0),
+                ];
                 if let Some(ins) = &plan.instructions {
-                    t.push((ins.get(lang).to_string(), 1.0));
+                    t.push((ins.get(lang).to_string(), 1, 1.0));
                 }
-                t.extend(plan.symbols.iter().map(|s| (s.label(lang).to_string(), 1.0)));
-                let doc = Doc { kind: EntryKind::CarePlan, idx: i, sub: 0, id: plan.id.clone(), products: users.clone(), len: 0.0 };
-                raw.push((doc, t));
+                t.extend(
+                    plan.symbols
+                        .iter()
+                        .map(|s| (s.label(lang).to_string(), 1, 1.0)),
+                );
+                raw.push((
+                    doc(EntryKind::CarePlan, i, 0, plan.id.clone(), users.clone()),
+                    t,
+                ));
             }
         }
         // Synonyms: every member maps to the stem of the group's first word.
         let mut synonyms = BTreeMap::new();
         for group in pack.synonyms.get(&lang).into_iter().flatten() {
-            let stems: Vec<String> = group.iter().map(|w| text::stem(&text::fold(w, lang), lang)).collect();
+            let stems: Vec<String> = group
+                .iter()
+                .map(|w| text::stem(&text::fold(w, lang), lang))
+                .collect();
             if let Some(canon) = stems.first() {
                 for s in &stems {
                     synonyms.insert(s.clone(), canon.clone());
@@ -250,7 +313,7 @@ impl Index {
         let mut parts = BTreeSet::new();
         if lang == Lang::De {
             for (_, texts) in &raw {
-                for (t, _) in texts {
+                for (t, _, _) in texts {
                     for w in fold_words(t, lang) {
                         if w.chars().count() >= 3 {
                             parts.insert(text::stem(&w, lang));
@@ -260,25 +323,32 @@ impl Index {
             }
             parts.extend(synonyms.keys().cloned());
         }
-        let mut index = Index { lang, docs: Vec::new(), postings: BTreeMap::new(), avg_len: 1.0, synonyms, parts };
-        let mut total = 0.0;
+        let mut index = Index {
+            lang,
+            docs: Vec::new(),
+            postings: BTreeMap::new(),
+            avg_len: [1.0; 2],
+            synonyms,
+            parts,
+        };
+        let mut total = [0.0; 2];
         for (n, (mut doc, texts)) in raw.into_iter().enumerate() {
-            let mut tf: BTreeMap<String, f64> = BTreeMap::new();
-            let mut len = 0.0;
-            for (t, w) in texts {
+            let mut tf: BTreeMap<String, [f64; 2]> = BTreeMap::new();
+            for (t, field, w) in texts {
                 for term in index.doc_terms(&t) {
-                    *tf.entry(term).or_insert(0.0) += w;
-                    len += w;
+                    tf.entry(term).or_insert([0.0; 2])[field] += w;
+                    doc.len[field] += w;
                 }
             }
-            doc.len = len;
-            total += len;
+            total[0] += doc.len[0];
+            total[1] += doc.len[1];
             for (term, f) in tf {
                 index.postings.entry(term).or_default().push((n as u32, f));
             }
             index.docs.push(doc);
         }
-        index.avg_len = if index.docs.is_empty() { 1.0 } else { (total / index.docs.len() as f64).max(1.0) };
+        let n = index.docs.len().max(1) as f64;
+        index.avg_len = [(total[0] / n).max(1.0), (total[1] / n).max(1.0)];
         index
     }
 
@@ -286,9 +356,22 @@ impl Index {
         self.synonyms.get(&stem).cloned().unwrap_or(stem)
     }
 
-    /// Splits a folded German word into known parts (2–3), e.g. "wasserbehalter" →
-    /// ["wasser", "behalter"]; linking "s"/"n"/"es"/"en" between parts is dropped.
-    fn decompound(&self, word: &str, depth: usize) -> Option<Vec<String>> {
+    /// Splits a folded German word into known parts, e.g. "wasserbehalter" → ["wass",
+    /// "behalt"] (linking "s"/"n"/"es"/"en" dropped). When no full split exists, the longest
+    /// known last part (the compound's head: "herstellergarantie" → "garantie", and
+    /// separable verbs: "ausspulen" → "spul") is returned alone.
+    fn decompound(&self, word: &str) -> Option<Vec<String>> {
+        self.split_full(word, 0).or_else(|| {
+            let chars: Vec<char> = word.chars().collect();
+            (2..chars.len().saturating_sub(3)).find_map(|cut| {
+                let tail: String = chars[cut..].iter().collect();
+                let stem = text::stem(&tail, self.lang);
+                (stem.chars().count() >= 4 && self.parts.contains(&stem)).then(|| vec![stem])
+            })
+        })
+    }
+
+    fn split_full(&self, word: &str, depth: usize) -> Option<Vec<String>> {
         let chars: Vec<char> = word.chars().collect();
         if chars.len() < 6 || depth > 2 {
             return None;
@@ -300,9 +383,11 @@ impl Index {
             if !self.parts.contains(&head_stem) {
                 continue;
             }
+            let rest: String = chars[cut..].iter().collect();
             for link in ["", "s", "es", "n", "en"] {
-                let rest: String = chars[cut..].iter().collect();
-                let Some(tail) = rest.strip_prefix(link) else { continue };
+                let Some(tail) = rest.strip_prefix(link) else {
+                    continue;
+                };
                 if tail.chars().count() < 3 {
                     continue;
                 }
@@ -310,7 +395,7 @@ impl Index {
                 if self.parts.contains(&tail_stem) {
                     return Some(vec![head_stem, tail_stem]);
                 }
-                if let Some(mut more) = self.decompound(tail, depth + 1) {
+                if let Some(mut more) = self.split_full(tail, depth + 1) {
                     more.insert(0, head_stem);
                     return Some(more);
                 }
@@ -319,14 +404,20 @@ impl Index {
         None
     }
 
+    /// Terms of a query or document word list, with the "why" for debugging.
+    pub(crate) fn explain(&self, question: &str) -> Vec<Vec<(String, f64)>> {
+        self.query_slots(question)
+    }
+
     fn doc_terms(&self, t: &str) -> Vec<String> {
         let mut out = Vec::new();
         for w in fold_words(t, self.lang) {
             let stem = text::stem(&w, self.lang);
-            if self.lang == Lang::De && w.chars().count() >= 8 {
-                if let Some(parts) = self.decompound(&w, 0) {
-                    out.extend(parts.into_iter().map(|p| self.canon(p)));
-                }
+            if self.lang == Lang::De
+                && w.chars().count() >= 6
+                && let Some(parts) = self.decompound(&w)
+            {
+                out.extend(parts.into_iter().map(|p| self.canon(p)));
             }
             out.push(self.canon(stem));
         }
@@ -343,26 +434,30 @@ impl Index {
         let mut slots: Vec<Vec<(String, f64)>> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut push = |slot: Vec<(String, f64)>, slots: &mut Vec<Vec<(String, f64)>>| {
-            if let Some((t, _)) = slot.first() {
-                if seen.insert(t.clone()) {
-                    slots.push(slot);
-                }
+            if let Some((t, _)) = slot.first()
+                && seen.insert(t.clone())
+            {
+                slots.push(slot);
             }
         };
         for w in fold_words(question, self.lang) {
             let term = self.canon(text::stem(&w, self.lang));
-            if self.postings.contains_key(&term) {
-                push(vec![(term, 1.0)], &mut slots);
+            let known = self.postings.contains_key(&term);
+            if known {
+                push(vec![(term.clone(), 1.0)], &mut slots);
+            }
+            if self.lang == Lang::De
+                && w.chars().count() >= 6
+                && let Some(parts) = self.decompound(&w)
+            {
+                for p in parts {
+                    let p = self.canon(p);
+                    push(vec![(p, 1.0)], &mut slots);
+                }
                 continue;
             }
-            if self.lang == Lang::De && w.chars().count() >= 6 {
-                if let Some(parts) = self.decompound(&w, 0) {
-                    for p in parts {
-                        let p = self.canon(p);
-                        push(vec![(p, 1.0)], &mut slots);
-                    }
-                    continue;
-                }
+            if known {
+                continue;
             }
             let alts = self.near_terms(&term);
             if alts.is_empty() {
@@ -412,7 +507,7 @@ impl Index {
     /// Scores every document; returns (normalised score, doc index), best first.
     fn rank(&self, question: &str, product: Option<&str>) -> Vec<(f64, usize)> {
         let slots = self.query_slots(question);
-        let unknown_idf = self.idf(0);
+        let unknown_idf = self.idf(0) * UNKNOWN_WEIGHT;
         let mut denom = 0.0;
         let mut scores = vec![0.0f64; self.docs.len()];
         for slot in &slots {
@@ -429,8 +524,10 @@ impl Index {
                 slot_norm = slot_norm.max(idf * w);
                 for &(d, tf) in post {
                     let doc = &self.docs[d as usize];
-                    let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc.len / self.avg_len));
-                    let s = w * idf * norm;
+                    let t = W_TITLE * tf[0]
+                        / (1.0 - B_TITLE + B_TITLE * doc.len[0] / self.avg_len[0])
+                        + W_BODY * tf[1] / (1.0 - B_BODY + B_BODY * doc.len[1] / self.avg_len[1]);
+                    let s = w * idf * t * (K1 + 1.0) / (t + K1);
                     if s > best[d as usize] {
                         best[d as usize] = s;
                     }
@@ -438,9 +535,9 @@ impl Index {
             }
             if slot.first().is_some_and(|(_, w)| *w == 0.0) {
                 // Unknown word with only near matches: it still weighs as an unknown word.
-                slot_norm = slot_norm.max(unknown_idf * 0.5);
+                slot_norm = slot_norm.max(unknown_idf);
             }
-            denom += slot_norm;
+            denom += slot_norm * (K1 + 1.0);
             for (s, b) in scores.iter_mut().zip(best) {
                 *s += b;
             }
@@ -452,7 +549,7 @@ impl Index {
             .into_iter()
             .enumerate()
             .filter(|&(d, s)| s > 0.0 && applies(&self.docs[d].products, product))
-            .map(|(d, s)| ((s / denom).min(1.0), d))
+            .map(|(d, s)| (s / denom, d))
             .collect();
         ranked.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
@@ -476,11 +573,19 @@ fn edit_distance_le1(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
     if short.len() == long.len() {
         // One substitution, or one transposition of neighbours.
         short[prefix + 1..] == long[prefix + 1..]
@@ -496,13 +601,32 @@ fn edit_distance_le1(a: &str, b: &str) -> bool {
 // ---- error-code recognition ----------------------------------------------------------
 
 const CODE_WORDS: &[&str] = &[
-    "fehler", "fehlercode", "fehlermeldung", "fehlernummer", "error", "errorcode", "err", "code", "storung",
-    "stoerung", "storungscode", "meldung", "fault", "warnung", "warning", "alarm",
+    "fehler",
+    "fehlercode",
+    "fehlermeldung",
+    "fehlernummer",
+    "error",
+    "errorcode",
+    "err",
+    "code",
+    "storung",
+    "stoerung",
+    "storungscode",
+    "meldung",
+    "fault",
+    "warnung",
+    "warning",
+    "alarm",
 ];
-const FILLER: &[&str] = &["nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e"];
+const FILLER: &[&str] = &[
+    "nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e",
+];
 
 /// Finds an error-code mention; returns the letters given (if any) and the number.
-pub fn find_error_code(question: &str, prefixes: &BTreeSet<String>) -> Option<(Option<String>, u32)> {
+pub fn find_error_code(
+    question: &str,
+    prefixes: &BTreeSet<String>,
+) -> Option<(Option<String>, u32)> {
     let folded = text::fold(question, Lang::En);
     let toks: Vec<&str> = text::words(&folded).collect();
     let split = |t: &str| -> Option<(String, u32)> {
@@ -514,18 +638,19 @@ pub fn find_error_code(question: &str, prefixes: &BTreeSet<String>) -> Option<(O
         Some((letters, digits.parse().ok()?))
     };
     for (i, t) in toks.iter().enumerate() {
-        if let Some((letters, n)) = split(t) {
-            if !letters.is_empty() && (prefixes.contains(&letters) || CODE_WORDS.contains(&letters.as_str())) {
-                let given = prefixes.contains(&letters).then_some(letters);
-                return Some((given, n));
-            }
+        if let Some((letters, n)) = split(t)
+            && !letters.is_empty()
+            && (prefixes.contains(&letters) || CODE_WORDS.contains(&letters.as_str()))
+        {
+            let given = prefixes.contains(&letters).then_some(letters);
+            return Some((given, n));
         }
         if CODE_WORDS.contains(t) {
             for next in toks.iter().skip(i + 1).take(3) {
-                if let Some((letters, n)) = split(next) {
-                    if letters.is_empty() || prefixes.contains(&letters) {
-                        return Some(((!letters.is_empty()).then_some(letters), n));
-                    }
+                if let Some((letters, n)) = split(next)
+                    && (letters.is_empty() || prefixes.contains(&letters))
+                {
+                    return Some(((!letters.is_empty()).then_some(letters), n));
                 }
                 if !FILLER.contains(next) && !CODE_WORDS.contains(next) {
                     break;
@@ -547,16 +672,22 @@ impl Pack {
         }
         let len = q.chars().count();
         if len > MAX_QUESTION_CHARS {
-            return Err(AskError::TooLong { len, max: MAX_QUESTION_CHARS });
+            return Err(AskError::TooLong {
+                len,
+                max: MAX_QUESTION_CHARS,
+            });
         }
         if !q.chars().any(char::is_alphanumeric) {
             return Err(AskError::NoWords);
         }
-        if let Some(p) = opts.product {
-            if self.product(p).is_none() {
-                let known: Vec<&str> = self.products.iter().map(|p| p.id.as_str()).collect();
-                return Err(AskError::UnknownProduct { id: p.to_string(), known: known.join(", ") });
-            }
+        if let Some(p) = opts.product
+            && self.product(p).is_none()
+        {
+            let known: Vec<&str> = self.products.iter().map(|p| p.id.as_str()).collect();
+            return Err(AskError::UnknownProduct {
+                id: p.to_string(),
+                known: known.join(", "),
+            });
         }
         let lang = match opts.lang {
             Some(l) => l,
@@ -567,10 +698,21 @@ impl Pack {
         let Some(index) = self.index.get(&lang) else {
             return Err(AskError::LanguageNotInPack {
                 lang,
-                available: self.manifest.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
+                available: self
+                    .manifest
+                    .languages
+                    .iter()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
-        let prefixes: BTreeSet<String> = self.error_codes.iter().map(|e| e.prefix.clone()).filter(|p| !p.is_empty()).collect();
+        let prefixes: BTreeSet<String> = self
+            .error_codes
+            .iter()
+            .map(|e| e.prefix.clone())
+            .filter(|p| !p.is_empty())
+            .collect();
         if let Some((given, number)) = find_error_code(q, &prefixes) {
             let mut hits: Vec<usize> = (0..self.error_codes.len())
                 .filter(|&i| {
@@ -580,7 +722,12 @@ impl Pack {
                         && applies(&e.products, opts.product)
                 })
                 .collect();
-            hits.sort_by(|&a, &b| self.error_codes[a].products.cmp(&self.error_codes[b].products).then(a.cmp(&b)));
+            hits.sort_by(|&a, &b| {
+                self.error_codes[a]
+                    .products
+                    .cmp(&self.error_codes[b].products)
+                    .then(a.cmp(&b))
+            });
             if let Some(&first) = hits.first() {
                 let alternatives = hits[1..]
                     .iter()
@@ -597,8 +744,12 @@ impl Pack {
             return Ok(self.no_answer(
                 lang,
                 match lang {
-                    Lang::De => format!("Der Fehlercode {shown} ist in diesem Wissenspaket nicht beschrieben."),
-                    Lang::En => format!("Error code {shown} is not described in this knowledge pack."),
+                    Lang::De => format!(
+                        "Der Fehlercode {shown} ist in diesem Wissenspaket nicht beschrieben."
+                    ),
+                    Lang::En => {
+                        format!("Error code {shown} is not described in this knowledge pack.")
+                    }
                 },
                 Vec::new(),
             ));
@@ -610,7 +761,12 @@ impl Pack {
             .take(3)
             .map(|&(s, d)| {
                 let (_, title, _) = self.describe(index, d, lang);
-                Alternative { kind: index.docs[d].kind, id: index.docs[d].id.clone(), title, score: round3(s) }
+                Alternative {
+                    kind: index.docs[d].kind,
+                    id: index.docs[d].id.clone(),
+                    title,
+                    score: round3(s),
+                }
             })
             .collect();
         match ranked.first() {
@@ -624,13 +780,24 @@ impl Pack {
                 }
                 let (answer, title, reference) = self.describe(index, d, lang);
                 let steps = if doc.kind == EntryKind::CareTask {
-                    vec![self.care_plans[doc.idx].tasks[doc.sub].instructions.get(lang).to_string()]
+                    vec![
+                        self.care_plans[doc.idx].tasks[doc.sub]
+                            .instructions
+                            .get(lang)
+                            .to_string(),
+                    ]
                 } else {
                     Vec::new()
                 };
                 Ok(Answer {
                     answer: Some(answer),
-                    source: Some(Source { kind: doc.kind, id: doc.id.clone(), file: file_of(doc.kind), title, reference }),
+                    source: Some(Source {
+                        kind: doc.kind,
+                        id: doc.id.clone(),
+                        file: file_of(doc.kind),
+                        title,
+                        reference,
+                    }),
                     score: round3(score),
                     lang,
                     matched_by: "retrieval",
@@ -655,28 +822,59 @@ impl Pack {
         }
     }
 
+    /// The search terms a question turns into (after folding, stopwords, stemming,
+    /// synonyms, decompounding, prefix and typo matching): one list of (term, weight)
+    /// alternatives per query word. Lets pack authors see why a question does not match.
+    pub fn explain_query(&self, question: &str, lang: Lang) -> Vec<Vec<(String, f64)>> {
+        self.index
+            .get(&lang)
+            .map(|i| i.explain(question))
+            .unwrap_or_default()
+    }
+
     /// (answer text, title, cited reference) of an indexed document.
     fn describe(&self, index: &Index, d: usize, lang: Lang) -> (String, String, Option<SourceRef>) {
         let doc = &index.docs[d];
         match doc.kind {
             EntryKind::ErrorCode => {
                 let e = &self.error_codes[doc.idx];
-                (e.meaning.get(lang).to_string(), format!("{}: {}", e.code, e.title.get(lang)), e.source.clone())
+                (
+                    e.meaning.get(lang).to_string(),
+                    format!("{}: {}", e.code, e.title.get(lang)),
+                    e.source.clone(),
+                )
             }
             EntryKind::Faq => {
                 let f = &self.faq[doc.idx];
-                let title = f.questions.get(&lang).and_then(|q| q.first()).cloned().unwrap_or_default();
-                (f.answer.get(lang).to_string(), title, Some(f.source.clone()))
+                let title = f
+                    .questions
+                    .get(&lang)
+                    .and_then(|q| q.first())
+                    .cloned()
+                    .unwrap_or_default();
+                (
+                    f.answer.get(lang).to_string(),
+                    title,
+                    Some(f.source.clone()),
+                )
             }
             EntryKind::CareTask => {
                 let plan = &self.care_plans[doc.idx];
                 let t = &plan.tasks[doc.sub];
                 let every = interval_words(&t.interval, lang);
-                (format!("{} ({every})", t.instructions.get(lang)), t.title.get(lang).to_string(), None)
+                (
+                    format!("{} ({every})", t.instructions.get(lang)),
+                    t.title.get(lang).to_string(),
+                    None,
+                )
             }
             EntryKind::CarePlan => {
                 let plan = &self.care_plans[doc.idx];
-                let mut text = plan.instructions.as_ref().map(|i| i.get(lang).to_string()).unwrap_or_default();
+                let mut text = plan
+                    .instructions
+                    .as_ref()
+                    .map(|i| i.get(lang).to_string())
+                    .unwrap_or_default();
                 let labels: Vec<&str> = plan.symbols.iter().map(|s| s.label(lang)).collect();
                 if !labels.is_empty() {
                     if !text.is_empty() {
@@ -684,7 +882,11 @@ impl Pack {
                     }
                     text.push_str(&format!(
                         "{}: {}.",
-                        if lang == Lang::De { "Pflegesymbole" } else { "Care symbols" },
+                        if lang == Lang::De {
+                            "Pflegesymbole"
+                        } else {
+                            "Care symbols"
+                        },
                         labels.join("; ")
                     ));
                 }
@@ -696,7 +898,12 @@ impl Pack {
     fn error_answer(&self, i: usize, lang: Lang, alternatives: Vec<Alternative>) -> Answer {
         let e = &self.error_codes[i];
         let steps: Vec<String> = e.steps.iter().map(|s| s.get(lang).to_string()).collect();
-        let mut text = format!("{} – {}. {}", e.code, e.title.get(lang), e.meaning.get(lang));
+        let mut text = format!(
+            "{} – {}. {}",
+            e.code,
+            e.title.get(lang),
+            e.meaning.get(lang)
+        );
         for (n, s) in steps.iter().enumerate() {
             text.push_str(&format!("\n{}. {s}", n + 1));
         }
@@ -720,7 +927,8 @@ impl Pack {
     }
 
     fn no_answer(&self, lang: Lang, reason: String, alternatives: Vec<Alternative>) -> Answer {
-        let mut contacts: Vec<Contact> = self.contacts_for("service").into_iter().cloned().collect();
+        let mut contacts: Vec<Contact> =
+            self.contacts_for("service").into_iter().cloned().collect();
         if contacts.is_empty() {
             contacts = self.contacts_for("general").into_iter().cloned().collect();
         }
@@ -733,7 +941,11 @@ impl Pack {
             steps: Vec::new(),
             call_service: None,
             alternatives,
-            fallback: Some(Fallback { reason, offer: "message_to_maker", contacts }),
+            fallback: Some(Fallback {
+                reason,
+                offer: "message_to_maker",
+                contacts,
+            }),
         }
     }
 }
@@ -786,10 +998,24 @@ mod tests {
     #[test]
     fn recognises_error_code_mentions() {
         let pre: BTreeSet<String> = ["e".to_string()].into();
-        for q in ["Fehler 8", "E08 im Display", "error 8", "Err. 08", "Meine Maschine zeigt Fehlercode E 8", "what does error code #8 mean", "e8", "Störung Nr. 8"] {
+        for q in [
+            "Fehler 8",
+            "E08 im Display",
+            "error 8",
+            "Err. 08",
+            "Meine Maschine zeigt Fehlercode E 8",
+            "what does error code #8 mean",
+            "e8",
+            "Störung Nr. 8",
+        ] {
             assert_eq!(find_error_code(q, &pre).map(|x| x.1), Some(8), "{q}");
         }
-        for q in ["Ich trinke 8 Tassen", "mp3 player", "Fehler beim Entkalken", "model e 2024 question"] {
+        for q in [
+            "Ich trinke 8 Tassen",
+            "mp3 player",
+            "Fehler beim Entkalken",
+            "model e 2024 question",
+        ] {
             assert_eq!(find_error_code(q, &pre), None, "{q}");
         }
     }

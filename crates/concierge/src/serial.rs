@@ -36,7 +36,12 @@ impl Class {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
     Lit(char),
-    Part { name: String, class: Class, min: usize, max: usize },
+    Part {
+        name: String,
+        class: Class,
+        min: usize,
+        max: usize,
+    },
 }
 
 /// A compiled serial pattern.
@@ -70,7 +75,8 @@ impl SerialPattern {
                     let (name, spec) = inner
                         .split_once(':')
                         .ok_or_else(|| format!("part {{{inner}}} must look like {{name:N2}}"))?;
-                    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    {
                         return Err(format!("part name {name:?} must be lowercase letters or _"));
                     }
                     if names.iter().any(|n| n == name) {
@@ -82,13 +88,19 @@ impl SerialPattern {
                         Some('N') => Class::Digit,
                         Some('A') => Class::Letter,
                         Some('X') => Class::Alnum,
-                        _ => return Err(format!("part {{{inner}}}: class must be N (digit), A (letter) or X (either)")),
+                        _ => {
+                            return Err(format!(
+                                "part {{{inner}}}: class must be N (digit), A (letter) or X (either)"
+                            ));
+                        }
                     };
                     let count: String = sc.collect();
                     let parse = |s: &str| -> Result<usize, String> {
                         match s.parse::<usize>() {
                             Ok(n) if (1..=32).contains(&n) => Ok(n),
-                            _ => Err(format!("part {{{inner}}}: count must be 1–32 or a range like 1-3")),
+                            _ => Err(format!(
+                                "part {{{inner}}}: count must be 1–32 or a range like 1-3"
+                            )),
                         }
                     };
                     let (min, max) = match count.split_once('-') {
@@ -104,21 +116,37 @@ impl SerialPattern {
                     if min != max {
                         ranged += 1;
                     }
-                    toks.push(Tok::Part { name: name.to_string(), class, min, max });
+                    toks.push(Tok::Part {
+                        name: name.to_string(),
+                        class,
+                        min,
+                        max,
+                    });
                 }
                 '}' => return Err("unmatched \"}\"".into()),
-                c if c.is_ascii_graphic() || c == ' ' => toks.push(Tok::Lit(c.to_ascii_uppercase())),
-                c => return Err(format!("character {c:?} is not allowed in a pattern (ASCII only)")),
+                c if c.is_ascii_graphic() || c == ' ' => {
+                    toks.push(Tok::Lit(c.to_ascii_uppercase()))
+                }
+                c => {
+                    return Err(format!(
+                        "character {c:?} is not allowed in a pattern (ASCII only)"
+                    ));
+                }
             }
         }
         if toks.is_empty() {
             return Err("pattern is empty".into());
         }
         if toks.len() > MAX_TOKENS {
-            return Err(format!("pattern has {} elements (at most {MAX_TOKENS})", toks.len()));
+            return Err(format!(
+                "pattern has {} elements (at most {MAX_TOKENS})",
+                toks.len()
+            ));
         }
         if ranged > MAX_RANGED_PARTS {
-            return Err(format!("at most {MAX_RANGED_PARTS} parts may have a length range"));
+            return Err(format!(
+                "at most {MAX_RANGED_PARTS} parts may have a length range"
+            ));
         }
         if !toks.iter().any(|t| matches!(t, Tok::Part { .. })) {
             return Err("pattern has no {part}".into());
@@ -152,10 +180,17 @@ impl SerialPattern {
             return None;
         }
         let mut parts = Vec::new();
-        self.walk(0, &input, 0, &mut parts).then(|| parts.into_iter().collect())
+        self.walk(0, &input, 0, &mut parts)
+            .then(|| parts.into_iter().collect())
     }
 
-    fn walk(&self, ti: usize, input: &[char], pos: usize, parts: &mut Vec<(String, String)>) -> bool {
+    fn walk(
+        &self,
+        ti: usize,
+        input: &[char],
+        pos: usize,
+        parts: &mut Vec<(String, String)>,
+    ) -> bool {
         let Some(tok) = self.toks.get(ti) else {
             return pos == input.len();
         };
@@ -167,8 +202,17 @@ impl SerialPattern {
                 // Users often leave out dashes and slashes.
                 is_separator(*c) && self.walk(ti + 1, input, pos, parts)
             }
-            Tok::Part { name, class, min, max } => {
-                let avail = input[pos..].iter().take(*max).take_while(|&&c| class.accepts(c)).count();
+            Tok::Part {
+                name,
+                class,
+                min,
+                max,
+            } => {
+                let avail = input[pos..]
+                    .iter()
+                    .take(*max)
+                    .take_while(|&&c| class.accepts(c))
+                    .count();
                 for len in (*min..=avail).rev() {
                     parts.push((name.clone(), input[pos..pos + len].iter().collect()));
                     if self.walk(ti + 1, input, pos + len, parts) {
@@ -184,7 +228,11 @@ impl SerialPattern {
 
 /// Upper-cases and removes whitespace, as serial numbers are typed in many ways.
 pub fn normalize_serial(serial: &str) -> String {
-    serial.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+    serial
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// What a serial rule revealed about a serial number.
@@ -229,8 +277,16 @@ pub fn interpret(
             }
         }
     };
-    let plant = parts.get("plant").map(|p| plants.get(p).cloned().unwrap_or_else(|| p.clone()));
-    Some(SerialInfo { rule: rule.to_string(), product_id, production_date, plant, parts })
+    let plant = parts
+        .get("plant")
+        .map(|p| plants.get(p).cloned().unwrap_or_else(|| p.clone()));
+    Some(SerialInfo {
+        rule: rule.to_string(),
+        product_id,
+        production_date,
+        plant,
+        parts,
+    })
 }
 
 #[cfg(test)]
@@ -239,8 +295,12 @@ mod tests {
 
     #[test]
     fn compiles_and_matches_with_named_parts() {
-        let p = SerialPattern::compile("BM{model:A2}{year:N2}{week:N2}{plant:A1}-{seq:N5}").unwrap();
-        assert_eq!(p.part_names(), vec!["model", "year", "week", "plant", "seq"]);
+        let p =
+            SerialPattern::compile("BM{model:A2}{year:N2}{week:N2}{plant:A1}-{seq:N5}").unwrap();
+        assert_eq!(
+            p.part_names(),
+            vec!["model", "year", "week", "plant", "seq"]
+        );
         let m = p.matches("bmba2410l-00042").unwrap();
         assert_eq!(m["model"], "BA");
         assert_eq!(m["year"], "24");
@@ -249,7 +309,10 @@ mod tests {
         // Dash and spaces may be left out.
         assert_eq!(p.matches("BM BA 2410 L 00042").unwrap()["seq"], "00042");
         assert!(p.matches("BMBA2410L-0004").is_none(), "seq needs 5 digits");
-        assert!(p.matches("BMBA2410L-000421").is_none(), "nothing may follow");
+        assert!(
+            p.matches("BMBA2410L-000421").is_none(),
+            "nothing may follow"
+        );
         assert!(p.matches("XMBA2410L-00042").is_none());
     }
 
@@ -265,13 +328,41 @@ mod tests {
 
     #[test]
     fn syntax_errors_explain() {
-        assert!(SerialPattern::compile("{model:A2").unwrap_err().contains("never closed"));
-        assert!(SerialPattern::compile("{Model:A2}").unwrap_err().contains("lowercase"));
-        assert!(SerialPattern::compile("{m:Q2}").unwrap_err().contains("class"));
-        assert!(SerialPattern::compile("{m:N0}").unwrap_err().contains("count"));
-        assert!(SerialPattern::compile("{m:N3-1}").unwrap_err().contains("reversed"));
-        assert!(SerialPattern::compile("{m:N1}{m:N1}").unwrap_err().contains("twice"));
-        assert!(SerialPattern::compile("ABC").unwrap_err().contains("no {part}"));
+        assert!(
+            SerialPattern::compile("{model:A2")
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(
+            SerialPattern::compile("{Model:A2}")
+                .unwrap_err()
+                .contains("lowercase")
+        );
+        assert!(
+            SerialPattern::compile("{m:Q2}")
+                .unwrap_err()
+                .contains("class")
+        );
+        assert!(
+            SerialPattern::compile("{m:N0}")
+                .unwrap_err()
+                .contains("count")
+        );
+        assert!(
+            SerialPattern::compile("{m:N3-1}")
+                .unwrap_err()
+                .contains("reversed")
+        );
+        assert!(
+            SerialPattern::compile("{m:N1}{m:N1}")
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            SerialPattern::compile("ABC")
+                .unwrap_err()
+                .contains("no {part}")
+        );
         assert!(SerialPattern::compile("").is_err());
     }
 
@@ -284,7 +375,10 @@ mod tests {
         assert_eq!(info.product_id.as_deref(), Some("barista-one"));
         assert_eq!(info.production_date.unwrap().to_string(), "2024-03-04");
         assert_eq!(info.plant.as_deref(), Some("Lahr, Germany"));
-        assert!(interpret("r", p.matches("BA2460L").unwrap(), &models, &plants).is_none(), "week 60");
+        assert!(
+            interpret("r", p.matches("BA2460L").unwrap(), &models, &plants).is_none(),
+            "week 60"
+        );
         let info = interpret("r", p.matches("ZZ2401Q").unwrap(), &models, &plants).unwrap();
         assert_eq!(info.product_id, None);
         assert_eq!(info.plant.as_deref(), Some("Q"));

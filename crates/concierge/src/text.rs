@@ -70,42 +70,424 @@ pub fn fold(text: &str, lang: Lang) -> String {
             c => out.push(c),
         }
     }
-    if lang == Lang::De { out.replace("ae", "a").replace("oe", "o").replace("ue", "u") } else { out }
+    if lang == Lang::De {
+        out.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    } else {
+        out
+    }
 }
 
 /// Splits folded text into alphanumeric words (other characters separate words).
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
+// Function words (after the Snowball lists) plus question fillers; written naturally and
+// folded once at first use, so "für", "können" and "über" match folded input.
 const STOP_DE: &[&str] = &[
-    "aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "bitte", "da", "damit",
-    "dann", "das", "dass", "dem", "den", "der", "des", "die", "dies", "diese", "dieser", "dir", "doch", "du", "ein",
-    "eine", "einem", "einen", "einer", "es", "etwas", "fur", "gibt", "habe", "haben", "hat", "ich", "ihr", "im",
-    "in", "ist", "ja", "kann", "man", "mein", "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "muss",
-    "nach", "nicht", "noch", "nur", "ob", "oder", "sein", "seine", "sich", "sie", "sind", "so", "soll", "sollte",
-    "um", "und", "uns", "von", "vor", "war", "warum", "was", "welche", "wenn", "wer", "wie", "wieso", "wir",
-    "wird", "wo", "zu", "zum", "zur", "wann", "mache", "machen", "tun", "tue", "konnen", "kann", "darf", "ab",
-    "einmal", "mal", "eigentlich", "jetzt", "hallo", "denn", "immer", "sehr", "wurde", "werden", "wieder",
-    "weshalb", "weiss", "gerat", "maschine", "kaffeemaschine", "kaffeevollautomat", "vollautomat",
+    "aber",
+    "alle",
+    "allem",
+    "allen",
+    "aller",
+    "alles",
+    "als",
+    "also",
+    "am",
+    "an",
+    "ander",
+    "andere",
+    "anderen",
+    "auch",
+    "auf",
+    "aus",
+    "bei",
+    "bin",
+    "bis",
+    "bist",
+    "da",
+    "damit",
+    "dann",
+    "das",
+    "dass",
+    "dein",
+    "deine",
+    "dem",
+    "den",
+    "denn",
+    "der",
+    "des",
+    "dich",
+    "die",
+    "dies",
+    "diese",
+    "diesem",
+    "diesen",
+    "dieser",
+    "dieses",
+    "dir",
+    "doch",
+    "dort",
+    "du",
+    "durch",
+    "ein",
+    "eine",
+    "einem",
+    "einen",
+    "einer",
+    "eines",
+    "einig",
+    "einmal",
+    "er",
+    "es",
+    "etwas",
+    "euch",
+    "euer",
+    "für",
+    "gegen",
+    "gewesen",
+    "hab",
+    "habe",
+    "haben",
+    "hat",
+    "hatte",
+    "hätte",
+    "hier",
+    "hin",
+    "hinter",
+    "ich",
+    "ihm",
+    "ihn",
+    "ihnen",
+    "ihr",
+    "ihre",
+    "im",
+    "in",
+    "indem",
+    "ins",
+    "ist",
+    "jede",
+    "jedem",
+    "jeden",
+    "jeder",
+    "jetzt",
+    "kann",
+    "kein",
+    "keine",
+    "können",
+    "könnte",
+    "machen",
+    "mache",
+    "macht",
+    "man",
+    "manche",
+    "mein",
+    "meine",
+    "meinem",
+    "meinen",
+    "meiner",
+    "meines",
+    "mich",
+    "mir",
+    "mit",
+    "muss",
+    "musste",
+    "muß",
+    "nach",
+    "nicht",
+    "nichts",
+    "noch",
+    "nun",
+    "nur",
+    "ob",
+    "oder",
+    "ohne",
+    "sehr",
+    "sein",
+    "seine",
+    "sich",
+    "sie",
+    "sind",
+    "so",
+    "solche",
+    "soll",
+    "sollte",
+    "sondern",
+    "sonst",
+    "über",
+    "um",
+    "und",
+    "uns",
+    "unser",
+    "unter",
+    "viel",
+    "viele",
+    "vielen",
+    "vom",
+    "von",
+    "vor",
+    "während",
+    "war",
+    "waren",
+    "warum",
+    "was",
+    "weg",
+    "weil",
+    "weiter",
+    "welche",
+    "welchem",
+    "welchen",
+    "welcher",
+    "welches",
+    "wenn",
+    "wer",
+    "werde",
+    "werden",
+    "wie",
+    "wieder",
+    "wieso",
+    "will",
+    "wir",
+    "wird",
+    "wo",
+    "wollen",
+    "würde",
+    "würden",
+    "zu",
+    "zum",
+    "zur",
+    "zwar",
+    "wann",
+    "tun",
+    "tue",
+    "darf",
+    "ab",
+    "mal",
+    "eigentlich",
+    "hallo",
+    "immer",
+    "weshalb",
+    "weiß",
+    "genau",
+    "ganz",
+    "gerade",
+    "bitte",
+    "schon",
+    "einfach",
+    "obwohl",
+    "statt",
+    "trotzdem",
+    "selbst",
+    "gibt",
+    "geht",
+    "gehen",
+    "lässt",
+    "lassen",
+    "möchte",
+    "brauche",
+    "braucht",
+    "müssen",
+    "sollen",
+    "worauf",
+    "wofür",
+    "womit",
+    "woran",
+    "wozu",
+    "wieviel",
+    "wieviele",
+    "gerät",
+    "maschine",
+    "kaffeemaschine",
+    "kaffeevollautomat",
+    "vollautomat",
+    "automat",
+    "etwa",
+    "dabei",
+    "dafür",
 ];
 
 const STOP_EN: &[&str] = &[
-    "a", "about", "after", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could",
-    "did", "do", "does", "doing", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
-    "its", "me", "my", "myself", "of", "on", "or", "our", "please", "should", "so", "some", "than", "that", "the",
-    "their", "them", "then", "there", "these", "this", "those", "to", "too", "up", "was", "we", "were", "what",
-    "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "get", "got", "need", "needs",
-    "want", "hi", "hello", "just", "really", "thing", "anything", "one", "ok", "okay", "im", "s", "t", "don",
-    "doesn", "isn", "machine", "coffee", "appliance", "device",
+    "a",
+    "about",
+    "after",
+    "again",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "before",
+    "being",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "please",
+    "get",
+    "got",
+    "need",
+    "needs",
+    "want",
+    "hi",
+    "hello",
+    "really",
+    "thing",
+    "anything",
+    "something",
+    "one",
+    "ok",
+    "okay",
+    "im",
+    "s",
+    "t",
+    "d",
+    "ll",
+    "re",
+    "ve",
+    "m",
+    "don",
+    "doesn",
+    "isn",
+    "won",
+    "can't",
+    "still",
+    "even",
+    "much",
+    "many",
+    "also",
+    "there's",
+    "what's",
+    "it's",
+    "let",
+    "make",
+    "makes",
+    "go",
+    "goes",
+    "machine",
+    "appliance",
+    "device",
 ];
+
+fn stopword_set(lang: Lang) -> &'static std::collections::BTreeSet<String> {
+    use std::sync::OnceLock;
+    static DE: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    static EN: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    let (cell, list) = match lang {
+        Lang::De => (&DE, STOP_DE),
+        Lang::En => (&EN, STOP_EN),
+    };
+    // Stems too, so inflected forms ("ganzer", "meinem") are caught after stemming.
+    cell.get_or_init(|| {
+        list.iter()
+            .flat_map(|w| [fold(w, lang), stem(&fold(w, lang), lang)])
+            .collect()
+    })
+}
 
 /// True for words that carry no meaning for retrieval in `lang` (input must be folded).
 pub fn is_stopword(word: &str, lang: Lang) -> bool {
-    match lang {
-        Lang::De => STOP_DE.contains(&word),
-        Lang::En => STOP_EN.contains(&word),
-    }
+    stopword_set(lang).contains(word)
 }
 
 /// Guesses the language of a question from function words and German letters; `None`
@@ -113,21 +495,25 @@ pub fn is_stopword(word: &str, lang: Lang) -> bool {
 pub fn detect_language(text: &str) -> Option<Lang> {
     let mut de = 0i32;
     let mut en = 0i32;
-    if text.chars().any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü')) {
+    if text
+        .chars()
+        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
+    {
         de += 2;
     }
     let folded = fold(text, Lang::En);
     for w in words(&folded) {
         // Only unambiguous function words count (not "in", "so", "was", "am").
         const DE: &[&str] = &[
-            "ich", "ist", "der", "die", "das", "und", "nicht", "wie", "mein", "meine", "meiner", "was", "wann",
-            "warum", "oft", "muss", "kann", "mit", "fur", "zeigt", "soll", "welche", "wo", "gibt", "auf", "bei",
-            "kaffee", "fehler", "maschine", "bitte", "wenn", "ein", "eine", "zu", "von",
+            "ich", "ist", "der", "die", "das", "und", "nicht", "wie", "mein", "meine", "meiner",
+            "was", "wann", "warum", "oft", "muss", "kann", "mit", "fur", "zeigt", "soll", "welche",
+            "wo", "gibt", "auf", "bei", "kaffee", "fehler", "maschine", "bitte", "wenn", "ein",
+            "eine", "zu", "von",
         ];
         const EN: &[&str] = &[
-            "i", "is", "the", "and", "not", "how", "my", "what", "when", "why", "often", "must", "can", "with",
-            "for", "shows", "should", "which", "where", "does", "do", "error", "coffee", "please", "if", "a", "an",
-            "to", "of", "machine", "it", "keeps",
+            "i", "is", "the", "and", "not", "how", "my", "what", "when", "why", "often", "must",
+            "can", "with", "for", "shows", "should", "which", "where", "does", "do", "error",
+            "coffee", "please", "if", "a", "an", "to", "of", "machine", "it", "keeps",
         ];
         if DE.contains(&w) {
             de += 1;
@@ -169,8 +555,13 @@ pub fn stem_en(word: &str) -> String {
     if let Some(s) = w.strip_suffix("sses") {
         w = format!("{s}ss");
     } else if let Some(s) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied")) {
-        w = if s.len() >= 2 { format!("{s}y") } else { format!("{s}ie") };
-    } else if w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("zes") {
+        w = if s.len() >= 2 {
+            format!("{s}y")
+        } else {
+            format!("{s}ie")
+        };
+    } else if w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("zes")
+    {
         w.truncate(w.len() - 2);
     } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.truncate(w.len() - 1);
@@ -188,7 +579,11 @@ pub fn stem_en(word: &str) -> String {
     if stripped_verb {
         let b = w.as_bytes();
         let n = b.len();
-        if n >= 2 && b[n - 1] == b[n - 2] && !is_vowel(b[n - 1]) && !matches!(b[n - 1], b'l' | b's' | b'z') {
+        if n >= 2
+            && b[n - 1] == b[n - 2]
+            && !is_vowel(b[n - 1])
+            && !matches!(b[n - 1], b'l' | b's' | b'z')
+        {
             w.truncate(n - 1);
         }
     }
@@ -237,7 +632,10 @@ pub fn stem_de(word: &str) -> String {
     if w.starts_with("ge") && w.chars().count() >= 7 {
         w = w[2..].to_string();
     }
-    for suf in ["ungen", "ung", "heiten", "heit", "keiten", "keit", "lichen", "liche", "lich"] {
+    for suf in [
+        "ierungen", "ierung", "ieren", "ierst", "iert", "iere", "ungen", "ung", "heiten", "heit",
+        "keiten", "keit", "lichen", "liche", "lich",
+    ] {
         if let Some(s) = w.strip_suffix(suf) {
             if s.chars().count() >= 4 {
                 w = s.to_string();
@@ -295,7 +693,11 @@ pub fn stem_de(word: &str) -> String {
 /// Folds, splits, drops stopwords and stems: the terms of `text` in order.
 pub fn terms(text: &str, lang: Lang) -> Vec<String> {
     let folded = fold(text, lang);
-    words(&folded).filter(|w| !is_stopword(w, lang)).map(|w| stem(w, lang)).collect()
+    words(&folded)
+        .filter(|w| !is_stopword(w, lang))
+        .map(|w| stem(w, lang))
+        .filter(|s| !is_stopword(s, lang))
+        .collect()
 }
 
 #[cfg(test)]
@@ -318,6 +720,7 @@ mod tests {
             &["Brühgruppe", "Bruehgruppe", "Brühgruppen"],
             &["Wassertank", "Wassertanks"],
             &["Mühle", "Mühlen"],
+            &["transportieren", "Transport", "transportiert"],
         ] {
             let first = de(group[0]);
             for w in group {
@@ -349,8 +752,14 @@ mod tests {
 
     #[test]
     fn terms_drop_stopwords() {
-        assert_eq!(terms("How do I descale my machine?", Lang::En), vec!["descal"]);
-        assert_eq!(terms("Wie entkalke ich die Maschine?", Lang::De), vec!["entkalk"]);
+        assert_eq!(
+            terms("How do I descale my machine?", Lang::En),
+            vec!["descal"]
+        );
+        assert_eq!(
+            terms("Wie entkalke ich die Maschine?", Lang::De),
+            vec!["entkalk"]
+        );
     }
 
     #[test]
@@ -359,8 +768,14 @@ mod tests {
         assert_eq!("en".parse::<Lang>().unwrap(), Lang::En);
         let e = "fr".parse::<Lang>().unwrap_err();
         assert_eq!(e.to_string(), "unknown language \"fr\" (supported: de, en)");
-        assert_eq!(detect_language("Wie oft muss ich entkalken?"), Some(Lang::De));
-        assert_eq!(detect_language("How often should I descale it?"), Some(Lang::En));
+        assert_eq!(
+            detect_language("Wie oft muss ich entkalken?"),
+            Some(Lang::De)
+        );
+        assert_eq!(
+            detect_language("How often should I descale it?"),
+            Some(Lang::En)
+        );
         assert_eq!(detect_language("Brühgruppe"), Some(Lang::De));
         assert_eq!(detect_language("xyz"), None);
     }
