@@ -4,6 +4,7 @@
 //! message names the field and the allowed range or format.
 
 mod body_cmd;
+mod fit_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,12 +42,15 @@ struct Cli {
 enum Cmd {
     #[command(flatten)]
     Body(body_cmd::BodyCmd),
+    #[command(flatten)]
+    Fit(fit_cmd::FitCmd),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
         Cmd::Body(c) => body_cmd::run(c),
+        Cmd::Fit(c) => fit_cmd::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

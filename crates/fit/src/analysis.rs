@@ -11,7 +11,7 @@
 //! overriding [`RegionFit::strain_pct`] with the maximum simulated strain in the region.
 
 use doppel_body::{Measure, Sex};
-use doppel_garment::catalog::{Category, FabricKind, FitIntent, GarmentDim, Product};
+use doppel_garment::catalog::{Category, GarmentDim, Product};
 use doppel_garment::chart::{MeasureValues, SizeChart, measure_index};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -158,72 +158,7 @@ pub const DEFAULT_LENGTH_TOL_CM: f64 = 2.5;
 /// Fraction of the fabric's stretch that counts as comfortable.
 pub const COMFORT_STRETCH_FRACTION: f64 = 0.25;
 
-/// Intended ease in cm for a garment dimension, from category, intent and fabric.
-/// `None` where the dimension is not assessed for that category (e.g. neck of a T-shirt,
-/// whose neckline is wider than the neck by design).
-pub fn ideal_ease_cm(
-    dim: GarmentDim,
-    category: Category,
-    intent: FitIntent,
-    fabric: FabricKind,
-) -> Option<f64> {
-    use Category as C;
-    use GarmentDim as D;
-    // Regular-fit ease for woven fabric; typical industry values (e.g. Aldrich,
-    // "Metric Pattern Cutting") rounded to whole cm.
-    let base = match (dim, category) {
-        (D::Chest, C::Outerwear) => 16.0,
-        (D::Chest, C::Hoodie) => 14.0,
-        (D::Chest, C::Dress) => 8.0,
-        (D::Chest, _) if category.is_bottom() => return None,
-        (D::Chest, _) => 10.0,
-        (D::Waist, C::Trousers | C::Jeans | C::Skirt) => 2.0,
-        (D::Waist, C::Dress) => 6.0,
-        (D::Waist, _) => 12.0,
-        (D::Hip, C::Trousers) => 6.0,
-        (D::Hip, C::Jeans | C::Skirt) => 4.0,
-        (D::Hip, _) => 8.0,
-        (D::Thigh, C::Trousers) => 8.0,
-        (D::Thigh, C::Jeans) => 5.0,
-        (D::Thigh, _) => return None,
-        (D::Neck, C::Shirt) => 2.0,
-        (D::Neck, _) => return None,
-        (D::Shoulder, _) if category.is_bottom() => return None,
-        (D::Shoulder, C::Outerwear) => 5.0,
-        (D::Shoulder, _) => 3.0,
-        (D::Length, _) => 0.0,
-        (D::Sleeve, _) => 2.0,
-        (D::Inseam, _) => -2.0,
-    };
-    if !dim.is_girth() && dim != D::Shoulder {
-        return Some(base);
-    }
-    let intent_factor = match intent {
-        FitIntent::Slim => 0.5,
-        FitIntent::Regular => 1.0,
-        FitIntent::Loose => 1.8,
-    };
-    // Knits are cut closer: their stretch provides the movement ease.
-    let fabric_factor = match fabric {
-        FabricKind::Knit => 0.6,
-        FabricKind::Woven => 1.0,
-    };
-    Some(base * intent_factor * fabric_factor)
-}
-
-/// Body reference for a garment's `length`: back length from the side neck point to the
-/// hem where the cut intends it, as a fraction of stature (hip level for tops, mid-thigh
-/// for jackets, knee for dresses). An approximation: ANSUR has no direct measure.
-pub fn reference_length_cm(category: Category, sex: Sex, height_cm: f64) -> Option<f64> {
-    let f = match (category, sex) {
-        (Category::Dress, _) => 0.55,
-        (Category::Outerwear, _) => 0.42,
-        (c, _) if c.is_bottom() => return None,
-        (_, Sex::Male) => 0.40,
-        (_, Sex::Female) => 0.37,
-    };
-    Some(f * height_cm)
-}
+pub use doppel_garment::ease::{reference_length_cm, standard_ease_cm as ideal_ease_cm};
 
 /// One assessed dimension of one size: garment value, target ease and tolerance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -483,7 +418,7 @@ fn round1(x: f64) -> f64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use doppel_garment::catalog::{Fabric, Names, ProductSize};
+    use doppel_garment::catalog::{Fabric, FabricKind, FitIntent, Names, ProductSize};
     use doppel_garment::chart::measure_values;
 
     pub fn chart() -> SizeChart {

@@ -7,6 +7,8 @@
 
 pub mod catalog;
 pub mod chart;
+pub mod ease;
+pub mod generate;
 pub mod labels;
 pub mod mesh;
 pub mod problem;
