@@ -77,11 +77,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let (people, summary) = load_dir(&dir)?;
     let opts = TrainOptions::default();
     let provenance = format!(
-        "ANSUR II training split ({}); `cargo xtask train-predictor`; {:?} features, {:?} loss, ridge {}",
+        "ANSUR II training split ({}); `cargo xtask train-predictor`; {:?} features, {:?} loss, ridge {}, heteroscedastic {}",
         summary.join(", "),
         opts.features,
         opts.loss,
-        opts.ridge
+        opts.ridge,
+        opts.heteroscedastic
     );
     let model = fit::train(&people, &opts, &provenance)?;
     let json = serde_json::to_string_pretty(&model)? + "\n";
@@ -109,12 +110,12 @@ pub fn run(args: &[String]) -> Result<()> {
         let rows = fit::cross_validate(&people, &opts, folds, 2024)?;
         println!("\n{folds}-fold CV (seed 2024), predicting from height, weight, age only:\n");
         println!(
-            "| sex | measure | n | model MAE cm | OLS MAE cm | ratio | within ±1 sd | within ±2 sd |"
+            "| sex | measure | n | model MAE cm | OLS MAE cm | ratio | within ±1 sd | within ±2 sd | ±1 sd by BMI tertile |"
         );
-        println!("|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|");
         for r in rows {
             println!(
-                "| {} | {} | {} | {:.2} | {:.2} | {:.3} | {:.1} % | {:.1} % |",
+                "| {} | {} | {} | {:.2} | {:.2} | {:.3} | {:.1} % | {:.1} % | {:.0} / {:.0} / {:.0} % |",
                 r.sex,
                 r.measure,
                 r.n,
@@ -122,7 +123,10 @@ pub fn run(args: &[String]) -> Result<()> {
                 r.ols_mae_cm,
                 r.ratio(),
                 100.0 * r.coverage_1sd,
-                100.0 * r.coverage_2sd
+                100.0 * r.coverage_2sd,
+                100.0 * r.coverage_1sd_by_bmi[0],
+                100.0 * r.coverage_1sd_by_bmi[1],
+                100.0 * r.coverage_1sd_by_bmi[2]
             );
         }
     }

@@ -30,6 +30,8 @@ pub struct TrainOptions {
     pub ridge: f64,
     /// Regression loss.
     pub loss: Loss,
+    /// Let the residual spread depend on height, weight and age.
+    pub heteroscedastic: bool,
 }
 
 impl Default for TrainOptions {
@@ -38,6 +40,7 @@ impl Default for TrainOptions {
             features: FeatureSet::LogQuadratic,
             ridge: 1e-4,
             loss: Loss::Squares,
+            heteroscedastic: true,
         }
     }
 }
@@ -220,6 +223,28 @@ pub fn fit_sex(
     let n = people.len();
     let dof = (n.saturating_sub(opts.features.len())).max(1) as f64;
     let k = targets.len();
+    // Scale model: regress ln(r²) on (1, H, W, A); half of that is ln s(x) up to a
+    // constant, which is fixed so that ln s averages 0 and absorbed by `cov` below.
+    let psi: Vec<Vec<f64>> = people
+        .iter()
+        .map(|p| {
+            model::scale_features(&input_box, p.height_cm(), p.weight_kg, p.age_years).to_vec()
+        })
+        .collect();
+    let mut log_sd_coef = Vec::new();
+    if opts.heteroscedastic {
+        for r in resid.iter_mut() {
+            let y: Vec<f64> = r.iter().map(|v| (v * v).max(1e-12).ln()).collect();
+            let g = lstsq(&psi, &y, None, 0.0).ok_or_else(|| degenerate(sex, "residual scale"))?;
+            let mut gamma = [g[0] / 2.0, g[1] / 2.0, g[2] / 2.0, g[3] / 2.0];
+            let mean_ls = psi.iter().map(|f| dot(f, &gamma)).sum::<f64>() / n as f64;
+            gamma[0] -= mean_ls;
+            for (v, f) in r.iter_mut().zip(&psi) {
+                *v /= dot(f, &gamma).exp();
+            }
+            log_sd_coef.push(gamma);
+        }
+    }
     let mut cov = vec![vec![0.0; k]; k];
     for a in 0..k {
         for b in 0..k {
@@ -249,6 +274,7 @@ pub fn fit_sex(
         input_box,
         coef,
         cov,
+        log_sd_coef,
         z_limit,
         max_training_z,
     })
@@ -289,6 +315,8 @@ pub struct CvRow {
     pub coverage_1sd: f64,
     /// Fraction within ±2 predicted sd.
     pub coverage_2sd: f64,
+    /// Fraction within ±1 sd in each BMI tertile (low, middle, high) of this sex.
+    pub coverage_1sd_by_bmi: [f64; 3],
 }
 
 impl CvRow {
@@ -325,6 +353,11 @@ pub fn cross_validate(
         let (mut ae, mut ae_ols, mut c1, mut c2) =
             (vec![0.0; k], vec![0.0; k], vec![0usize; k], vec![0usize; k]);
         let mut count = 0usize;
+        let bmi = |p: &AnsurPerson| p.weight_kg / (p.height_cm() / 100.0).powi(2);
+        let mut sorted: Vec<f64> = all.iter().map(|p| bmi(p)).collect();
+        sorted.sort_by(f64::total_cmp);
+        let cut = [sorted[sorted.len() / 3], sorted[2 * sorted.len() / 3]];
+        let (mut cb, mut nb) = (vec![[0usize; 3]; k], [0usize; 3]);
         for f in 0..folds {
             let train: Vec<&AnsurPerson> = (0..all.len())
                 .filter(|&i| fold_of[i] != f)
@@ -360,6 +393,8 @@ pub fn cross_validate(
                 let input = BodyInput::new(sex, p.height_cm(), p.weight_kg, Some(p.age_years), [])?;
                 let pred = super::predict_with(&pm, &input)?;
                 count += 1;
+                let tertile = usize::from(bmi(p) >= cut[0]) + usize::from(bmi(p) >= cut[1]);
+                nb[tertile] += 1;
                 for (t, m) in targets.iter().enumerate() {
                     let truth = p.measures_cm.get(m).copied().unwrap_or(f64::NAN);
                     let mean = pred.mean_cm.get(m).copied().unwrap_or(f64::NAN);
@@ -367,6 +402,7 @@ pub fn cross_validate(
                     let err = (truth - mean).abs();
                     ae[t] += err;
                     c1[t] += usize::from(err <= sd);
+                    cb[t][tertile] += usize::from(err <= sd);
                     c2[t] += usize::from(err <= 2.0 * sd);
                     ae_ols[t] += (truth
                         - dot(&[1.0, p.height_cm(), p.weight_kg, p.age_years], &ols[t]))
@@ -384,8 +420,187 @@ pub fn cross_validate(
                 ols_mae_cm: ae_ols[t] / n,
                 coverage_1sd: c1[t] as f64 / n,
                 coverage_2sd: c2[t] as f64 / n,
+                coverage_1sd_by_bmi: [0, 1, 2].map(|b| cb[t][b] as f64 / nb[b].max(1) as f64),
             });
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::predict::predict_with;
+    use std::collections::BTreeMap;
+
+    /// Synthetic people whose log-measures follow a known power law with known noise.
+    fn synthetic(sex: Sex, n: usize, seed: u64) -> Vec<AnsurPerson> {
+        let mut rng = SplitMix64::new(seed);
+        (0..n)
+            .map(|i| {
+                let h = 160.0 + 10.0 * rng.normal();
+                let w = 70.0 * (1.0 + 0.15 * rng.normal()).max(0.6);
+                let a = 20.0 + 30.0 * rng.uniform();
+                let shared = rng.normal();
+                let mut measures_cm = BTreeMap::new();
+                measures_cm.insert(Measure::Height, h);
+                for (j, m) in target_measures().into_iter().enumerate() {
+                    // Girths grow with weight, lengths with height; hip and thigh share noise.
+                    let e = if matches!(m, Measure::Hip | Measure::Thigh) {
+                        0.03 * shared + 0.02 * rng.normal()
+                    } else {
+                        0.03 * rng.normal()
+                    };
+                    let v = (50.0 + j as f64)
+                        * (h / 170.0).powf(0.8)
+                        * (w / 70.0).powf(0.4)
+                        * (1.0 + 0.002 * (a - 30.0))
+                        * e.exp();
+                    measures_cm.insert(m, v);
+                }
+                AnsurPerson {
+                    subject_id: i.to_string(),
+                    sex,
+                    age_years: a,
+                    weight_kg: w,
+                    measures_cm,
+                    line: i + 2,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lstsq_recovers_exact_coefficients() {
+        let x: Vec<Vec<f64>> = (0..50)
+            .map(|i| vec![1.0, 150.0 + i as f64, 60.0 + (i * 7 % 13) as f64])
+            .collect();
+        let y: Vec<f64> = x.iter().map(|r| 3.0 + 0.5 * r[1] - 0.25 * r[2]).collect();
+        let b = lstsq(&x, &y, None, 0.0).unwrap();
+        for (got, want) in b.iter().zip([3.0, 0.5, -0.25]) {
+            assert!((got - want).abs() < 1e-8, "{b:?}");
+        }
+        // Huber ignores a gross outlier that pulls least squares away.
+        let mut y2 = y.clone();
+        y2[10] += 100.0;
+        let ls = fit_regression(&x, &y2, 0.0, Loss::Squares).unwrap();
+        let hub = fit_regression(&x, &y2, 0.0, Loss::Huber(1.345)).unwrap();
+        assert!(
+            (hub[1] - 0.5).abs() < 0.2 * (ls[1] - 0.5).abs(),
+            "{hub:?} vs {ls:?}"
+        );
+        assert!(lstsq(&x[..2], &y[..2], None, 0.0).is_none());
+    }
+
+    #[test]
+    fn training_recovers_noise_and_correlation() {
+        let people = synthetic(Sex::Female, 3000, 1);
+        let sm = fit_sex(
+            &people.iter().collect::<Vec<_>>(),
+            Sex::Female,
+            &TrainOptions::default(),
+        )
+        .unwrap();
+        let c = sm.covariance_at(160.0, 70.0, 30.0);
+        let k = sm.targets.len();
+        let hip = sm.targets.iter().position(|m| *m == Measure::Hip).unwrap();
+        let thigh = sm
+            .targets
+            .iter()
+            .position(|m| *m == Measure::Thigh)
+            .unwrap();
+        let chest = sm
+            .targets
+            .iter()
+            .position(|m| *m == Measure::Chest)
+            .unwrap();
+        // True log-sd: 0.03 (independent) and sqrt(0.03² + 0.02²) (shared), correlation 0.69.
+        assert!((c[chest * k + chest].sqrt() - 0.03).abs() < 0.003);
+        assert!((c[hip * k + hip].sqrt() - 0.0361).abs() < 0.004);
+        let corr = c[hip * k + thigh] / (c[hip * k + hip] * c[thigh * k + thigh]).sqrt();
+        assert!((corr - 0.69).abs() < 0.06, "{corr}");
+        assert!(sm.z_limit >= 6.0 && sm.z_limit > sm.max_training_z);
+    }
+
+    #[test]
+    fn cross_validation_beats_baseline_on_power_law_and_is_calibrated() {
+        let mut people = synthetic(Sex::Female, 1500, 2);
+        people.extend(synthetic(Sex::Male, 1500, 3));
+        let rows = cross_validate(&people, &TrainOptions::default(), 5, 9).unwrap();
+        assert_eq!(rows.len(), 2 * target_measures().len());
+        for r in &rows {
+            assert_eq!(r.n, 1500);
+            assert!(r.ratio() < 1.0, "{r:?}");
+            assert!((r.coverage_1sd - 0.683).abs() < 0.04, "{r:?}");
+            assert!((r.coverage_2sd - 0.954).abs() < 0.025, "{r:?}");
+        }
+        // And the fitted model predicts unseen synthetic people close to the truth.
+        let model = train(&people, &TrainOptions::default(), "test").unwrap();
+        let input = BodyInput::new(Sex::Male, 170.0, 70.0, Some(30.0), []).unwrap();
+        let p = predict_with(&model, &input).unwrap();
+        assert!(
+            (p.mean_cm[&Measure::Chest] - 50.0).abs() < 0.3,
+            "{}",
+            p.mean_cm[&Measure::Chest]
+        );
+    }
+
+    #[test]
+    fn committed_model_is_reproducible() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ansur2");
+        if !dir.is_dir() {
+            eprintln!(
+                "note: {} not found; skipping reproducibility check",
+                dir.display()
+            );
+            return;
+        }
+        let mut people = Vec::new();
+        let mut summary = Vec::new();
+        for name in ["female_train.csv", "male_train.csv"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let p = crate::ansur::parse_people(name, &bytes, None).unwrap();
+            summary.push(format!("{name}: {}", p.len()));
+            people.extend(p);
+        }
+        let fresh = train(&people, &TrainOptions::default(), "").unwrap();
+        let committed = crate::predict::embedded_model().unwrap();
+        // serde_json's default float parsing may be off by one ulp, so compare numbers
+        // with a relative tolerance (`cargo xtask train-predictor --check` compares text).
+        fn close(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+            use serde_json::Value as V;
+            match (a, b) {
+                (V::Number(x), V::Number(y)) => {
+                    let (x, y) = (
+                        x.as_f64().unwrap_or(f64::NAN),
+                        y.as_f64().unwrap_or(f64::NAN),
+                    );
+                    (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1e-300)
+                }
+                (V::Array(x), V::Array(y)) => {
+                    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| close(a, b))
+                }
+                (V::Object(x), V::Object(y)) => {
+                    x.len() == y.len()
+                        && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w)))
+                }
+                _ => a == b,
+            }
+        }
+        for (a, b) in [
+            (&fresh.female, &committed.female),
+            (&fresh.male, &committed.male),
+        ] {
+            let (a, b) = (
+                serde_json::to_value(a).unwrap(),
+                serde_json::to_value(b).unwrap(),
+            );
+            assert!(
+                close(&a, &b),
+                "committed coefficients are stale: run `cargo xtask train-predictor`"
+            );
+        }
+        assert_eq!(fresh.features, committed.features);
+    }
 }

@@ -140,7 +140,9 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
         .iter()
         .map(|row| row.iter().zip(&phi).map(|(b, f)| b * f).sum())
         .collect();
-    let sd: Vec<f64> = (0..k).map(|i| sm.cov[i][i].sqrt()).collect();
+    let cov = sm.covariance_at(input.height_cm, input.weight_kg, input.age_years);
+    let cov = cov.as_slice();
+    let sd: Vec<f64> = (0..k).map(|i| cov[i * k + i].sqrt()).collect();
 
     // Split targets into supplied (S) and free (U) and check each supplied value.
     let mut s_idx = Vec::new();
@@ -178,12 +180,12 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
     let mut cond_cov: Vec<f64> = u_idx
         .iter()
         .flat_map(|&a| u_idx.iter().map(move |&b| (a, b)))
-        .map(|(a, b)| sm.cov[a][b])
+        .map(|(a, b)| cov[a * k + b])
         .collect();
     if ns > 0 && nu > 0 {
         let sss: Vec<f64> = s_idx
             .iter()
-            .flat_map(|&a| s_idx.iter().map(move |&b| sm.cov[a][b]))
+            .flat_map(|&a| s_idx.iter().map(move |&b| cov[a * k + b]))
             .collect();
         let l = linalg::cholesky_jitter(&sss, ns)
             .ok_or_else(|| BodyError::Model("residual covariance is singular".into()))?;
@@ -191,7 +193,7 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
         let cols: Vec<Vec<f64>> = u_idx
             .iter()
             .map(|&u| {
-                let col: Vec<f64> = s_idx.iter().map(|&s| sm.cov[s][u]).collect();
+                let col: Vec<f64> = s_idx.iter().map(|&s| cov[s * k + u]).collect();
                 linalg::forward(&l, ns, &col)
             })
             .collect();
@@ -334,7 +336,9 @@ mod tests {
         let s = sm.targets.iter().position(|m| *m == Measure::Hip).unwrap();
         let r = (hip + 8.0).ln() - hip.ln();
         for (u, m) in sm.targets.iter().enumerate().filter(|(u, _)| *u != s) {
-            let expect = base.mean_cm[m].ln() + sm.cov[u][s] / sm.cov[s][s] * r;
+            let c = sm.covariance_at(178.0, 82.0, 35.0);
+            let k = sm.targets.len();
+            let expect = base.mean_cm[m].ln() + c[u * k + s] / c[s * k + s] * r;
             assert!((big.mean_cm[m].ln() - expect).abs() < 1e-9, "{m}");
         }
         // Supplying the predicted value itself changes nothing else.

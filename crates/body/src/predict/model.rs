@@ -73,7 +73,16 @@ pub fn features(
     f
 }
 
-/// One sex's regression: `ln(measure) = coef · features + residual`, residuals jointly Gaussian.
+/// Regressors of the residual scale model: `1, H, W, A`, clamped to the training box.
+pub fn scale_features(bx: &InputBox, height_cm: f64, weight_kg: f64, age_years: f64) -> [f64; 4] {
+    let x = transform(height_cm, weight_kg, age_years);
+    let c = |i: usize| x[i].clamp(bx.lo[i], bx.hi[i]);
+    [1.0, c(0), c(1), c(2)]
+}
+
+/// One sex's regression: `ln(measure) = coef · features + s(x) · u`, where `u` is jointly
+/// Gaussian with covariance `cov` and `s(x) = exp(log_sd_coef · scale_features)` lets the
+/// spread depend on build and age (heavier and older people vary more in hip and thigh).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SexModel {
     /// Training subjects.
@@ -84,12 +93,35 @@ pub struct SexModel {
     pub input_box: InputBox,
     /// `coef[target][feature]`.
     pub coef: Vec<Vec<f64>>,
-    /// Residual covariance of `ln(measure)` given height, weight and age.
+    /// Covariance of the scaled residuals `u` of `ln(measure)` given height, weight and age.
     pub cov: Vec<Vec<f64>>,
+    /// `log_sd_coef[target]`: coefficients of `ln s(x)` on [`scale_features`]; empty means
+    /// a constant scale of 1.
+    #[serde(default)]
+    pub log_sd_coef: Vec<[f64; 4]>,
     /// A supplied value whose marginal residual z-score exceeds this is contradictory.
     pub z_limit: f64,
     /// Largest |z| of any training subject's value (what `z_limit` was chosen above).
     pub max_training_z: f64,
+}
+
+impl SexModel {
+    /// Residual covariance of `ln(measure)` for one person: `s_a s_b cov[a][b]`, row-major.
+    pub fn covariance_at(&self, height_cm: f64, weight_kg: f64, age_years: f64) -> Vec<f64> {
+        let k = self.targets.len();
+        let psi = scale_features(&self.input_box, height_cm, weight_kg, age_years);
+        let s: Vec<f64> = (0..k)
+            .map(|i| {
+                self.log_sd_coef.get(i).map_or(1.0, |g| {
+                    g.iter().zip(&psi).map(|(a, b)| a * b).sum::<f64>().exp()
+                })
+            })
+            .collect();
+        (0..k)
+            .flat_map(|a| (0..k).map(move |b| (a, b)))
+            .map(|(a, b)| s[a] * s[b] * self.cov[a][b])
+            .collect()
+    }
 }
 
 /// The whole predictor: one model per sex.
@@ -144,7 +176,11 @@ impl PredictorModel {
             if m.cov.len() != k || m.cov.iter().any(|r| r.len() != k) {
                 return bad(format!("{sex}: cov must be {k} × {k}"));
             }
+            if !m.log_sd_coef.is_empty() && m.log_sd_coef.len() != k {
+                return bad(format!("{sex}: log_sd_coef must be empty or have {k} rows"));
+            }
             let finite = m.coef.iter().chain(&m.cov).flatten().all(|v| v.is_finite())
+                && m.log_sd_coef.iter().flatten().all(|v| v.is_finite())
                 && m.input_box
                     .lo
                     .iter()
@@ -161,5 +197,46 @@ impl PredictorModel {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_models_are_rejected_not_panicking() {
+        let good = crate::predict::EMBEDDED_MODEL_JSON;
+        assert!(PredictorModel::from_json(good).is_ok());
+        assert!(PredictorModel::from_json("{").is_err());
+        let mut m = PredictorModel::from_json(good).unwrap();
+        m.female.coef.pop();
+        assert!(m.validate().is_err());
+        let mut m = PredictorModel::from_json(good).unwrap();
+        m.male.cov[0][0] = -1.0;
+        assert!(m.validate().is_err());
+        let mut m = PredictorModel::from_json(good).unwrap();
+        m.male.log_sd_coef[0][1] = f64::NAN;
+        assert!(m.validate().is_err());
+        let mut m = PredictorModel::from_json(good).unwrap();
+        m.format = "other/9".into();
+        assert!(matches!(m.validate(), Err(crate::BodyError::Model(s)) if s.contains("format")));
+    }
+
+    #[test]
+    fn features_are_clamped_outside_the_training_box() {
+        let bx = InputBox {
+            lo: [-0.1, -0.3, -1.0],
+            hi: [0.1, 0.4, 3.0],
+        };
+        let a = features(FeatureSet::LogQuadratic, &bx, 170.0, 400.0, 30.0);
+        let b = features(FeatureSet::LogQuadratic, &bx, 170.0, 500.0, 30.0);
+        // Linear terms follow the input; non-linear ones stop at the box edge.
+        assert!(b[2] > a[2]);
+        assert_eq!(a[4..], b[4..]);
+        assert_eq!(
+            features(FeatureSet::LogLinear, &bx, 170.0, 70.0, 30.0),
+            vec![1.0, 0.0, 0.0, 0.0]
+        );
     }
 }
