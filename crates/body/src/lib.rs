@@ -6,6 +6,8 @@
 //! conversion in [`units`].
 
 pub mod ansur;
+pub mod avatar;
+pub mod glb;
 pub mod input;
 pub mod measure;
 pub mod mesh_measure;
