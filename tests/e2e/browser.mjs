@@ -1,0 +1,70 @@
+// Shared helpers for the end-to-end tests: Debian's Chromium through playwright-core
+// (never a downloaded browser), in the three GPU configurations we support.
+import { chromium } from 'playwright-core';
+
+export const APP_URL = process.env.DOPPEL_APP_URL ?? 'http://127.0.0.1:8080';
+export const SHOP_URL = process.env.DOPPEL_SHOP_URL ?? 'http://localhost:8081';
+const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+const QUIET = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
+];
+
+/** GPU configurations: name → extra flags and the backend the loader must pick. */
+export const MODES = {
+  webgpu: {
+    args: ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+      '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'],
+    backend: 'webgpu',
+  },
+  webgl2: { args: [], backend: 'webgl2' },
+  none: { args: ['--disable-3d-apis', '--disable-gpu'], backend: null },
+};
+
+export async function launch(mode) {
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: [...QUIET, ...MODES[mode].args],
+  });
+}
+
+/** Opens a page and collects console errors and uncaught exceptions. */
+export async function open(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+/**
+ * Statistics of a screenshot of `locator`: decoded in the page itself (no PNG library),
+ * returns the share of pixels that differ from the most common colour and the colour count.
+ */
+export async function pixelStats(page, locator) {
+  const png = await locator.screenshot();
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map();
+    for (let i = 0; i < d.length; i += 4) {
+      const key = (d[i] >> 3) << 10 | (d[i + 1] >> 3) << 5 | (d[i + 2] >> 3);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const n = d.length / 4;
+    const top = Math.max(...counts.values());
+    return { width: c.width, height: c.height, nonBackground: 1 - top / n, colours: counts.size };
+  }, png.toString('base64'));
+}

@@ -1,0 +1,202 @@
+//! Building the two web flavours and assembling the deployable `www/dist/` folder.
+//!
+//! Pipeline per flavour (no Trunk needed, so it runs offline and in CI unchanged):
+//! `cargo build --release --target wasm32-unknown-unknown` → `wasm-bindgen --target web` →
+//! binaryen `wasm-opt -Oz`. Static files from `www/` and the sample assets are copied beside
+//! the output, so `www/dist/` is exactly what a host would deploy.
+
+use crate::tools::{self, root};
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A wasm build of `crates/web` for one backend family.
+#[derive(Debug, Clone, Copy)]
+pub struct Flavour {
+    /// Directory and loader name: `webgpu` or `webgl2`.
+    pub name: &'static str,
+    /// Cargo feature of `doppel-web`.
+    pub feature: &'static str,
+}
+
+/// Both flavours; the loader picks one at runtime.
+pub const FLAVOURS: [Flavour; 2] = [
+    Flavour {
+        name: "webgpu",
+        feature: "webgpu",
+    },
+    Flavour {
+        name: "webgl2",
+        feature: "webgl",
+    },
+];
+
+/// The deployable output folder.
+pub fn dist() -> PathBuf {
+    root().join("www/dist")
+}
+
+/// `cargo xtask build-web [--dev]`.
+pub fn build(args: &[String]) -> Result<()> {
+    let optimise = !args.iter().any(|a| a == "--dev");
+    tools::ensure_wasm_target()?;
+    tools::ensure_wasm_bindgen()?;
+    let wasm_opt = if optimise {
+        Some(tools::wasm_opt()?)
+    } else {
+        None
+    };
+    let dist = dist();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)
+            .with_context(|| format!("cannot clear {}", dist.display()))?;
+    }
+    copy_tree(&root().join("www"), &dist, &|p| {
+        p.starts_with(root().join("www/dist"))
+    })?;
+    for sub in ["catalog", "body", "concierge"] {
+        let src = root().join("assets").join(sub);
+        if src.exists() {
+            copy_tree(&src, &dist.join("assets").join(sub), &|_| false)?;
+        }
+    }
+    for f in FLAVOURS {
+        build_flavour(f, &dist, wasm_opt.as_deref())?;
+    }
+    eprintln!("web build ready in {}", dist.display());
+    Ok(())
+}
+
+/// WebAssembly features rustc enables by default for `wasm32-unknown-unknown`, all shipped
+/// in every browser with WebGPU or WebGL2.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-reference-types",
+    "--enable-call-indirect-overlong",
+];
+
+fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()> {
+    tools::run(Command::new("cargo").args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "doppel-web",
+        "--no-default-features",
+        "--features",
+        f.feature,
+    ]))?;
+    let wasm = root().join("target/wasm32-unknown-unknown/release/doppel_web.wasm");
+    let out = dist.join("app/pkg").join(f.name);
+    tools::run(
+        Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "doppel",
+                "--out-dir",
+            ])
+            .arg(&out)
+            .arg(&wasm),
+    )?;
+    if let Some(opt) = wasm_opt {
+        let bg = out.join("doppel_bg.wasm");
+        tools::run(
+            Command::new(opt)
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                // Exactly the features rustc emits for wasm32 today; `--all-features` would let
+                // wasm-opt use proposals browsers reject (e.g. compact imports).
+                .args(WASM_FEATURES)
+                .arg("-o")
+                .arg(&bg)
+                .arg(&bg),
+        )?;
+    }
+    Ok(())
+}
+
+fn copy_tree(src: &Path, dst: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<()> {
+    std::fs::create_dir_all(dst).with_context(|| format!("cannot create {}", dst.display()))?;
+    for entry in std::fs::read_dir(src).with_context(|| format!("cannot read {}", src.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        if skip(&path) {
+            continue;
+        }
+        let target = dst.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&path, &target, skip)?;
+        } else {
+            std::fs::copy(&path, &target)
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Raw and gzip (level 9) size of a file.
+pub fn sizes(path: &Path) -> Result<(u64, u64)> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{} missing: run `cargo xtask build-web`", path.display()))?;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&bytes)?;
+    Ok((bytes.len() as u64, enc.finish()?.len() as u64))
+}
+
+/// `cargo xtask size`: bytes of loader, JS glue and wasm per flavour (build first if needed).
+pub fn size(args: &[String]) -> Result<()> {
+    let dist = dist();
+    if !dist.join("app/pkg/webgpu/doppel_bg.wasm").exists() || args.iter().any(|a| a == "--build") {
+        build(&[])?;
+    }
+    let row = |label: &str, (raw, gz): (u64, u64)| {
+        println!(
+            "| {label:<28} | {raw:>10} | {gz:>9} | {:>8.1} |",
+            gz as f64 / 1024.0
+        );
+    };
+    println!("| file                         |  raw bytes |  gz bytes |    gz KB |");
+    println!("|------------------------------|-----------:|----------:|---------:|");
+    let loader = sizes(&dist.join("app/boot.js"))?;
+    row("loader app/boot.js", loader);
+    let mut totals = Vec::new();
+    for f in FLAVOURS {
+        let dir = dist.join("app/pkg").join(f.name);
+        let js = sizes(&dir.join("doppel.js"))?;
+        let wasm = sizes(&dir.join("doppel_bg.wasm"))?;
+        row(&format!("{} JS glue", f.name), js);
+        row(&format!("{} wasm", f.name), wasm);
+        let total = (js.0 + wasm.0, js.1 + wasm.1);
+        row(&format!("{} JS + wasm", f.name), total);
+        totals.push((f.name, total.1));
+    }
+    // Budgets from the spine issue: loader ≤ 5 KB gz, WebGPU ≤ 250 KB gz, WebGL2 ≤ 900 KB gz.
+    let mut over = Vec::new();
+    if loader.1 > 5 * 1024 {
+        over.push(format!("loader {} B gz > 5 KB", loader.1));
+    }
+    for (name, gz) in totals {
+        let budget = if name == "webgpu" { 250 } else { 900 };
+        if gz > budget * 1024 {
+            over.push(format!("{name} {gz} B gz > {budget} KB"));
+        }
+    }
+    if over.is_empty() {
+        println!("\nall within budget (loader ≤ 5 KB gz, webgpu ≤ 250 KB gz, webgl2 ≤ 900 KB gz)");
+        Ok(())
+    } else if args.iter().any(|a| a == "--check") {
+        bail!("over budget: {}", over.join("; "))
+    } else {
+        println!("\nover budget: {}", over.join("; "));
+        Ok(())
+    }
+}
