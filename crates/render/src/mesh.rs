@@ -53,6 +53,9 @@ pub struct MeshData {
     pub normals: Vec<[f32; 3]>,
     /// Triangle list indices.
     pub indices: Vec<u32>,
+    /// Optional per-vertex linear RGB tint multiplied with the material colour (fit map);
+    /// empty means white.
+    pub colors: Vec<[f32; 3]>,
 }
 
 impl MeshData {
@@ -112,6 +115,16 @@ impl MeshData {
     /// Appends another mesh (indices re-based).
     pub fn append(&mut self, other: &MeshData) {
         let base = self.positions.len() as u32;
+        // Keep colours aligned with positions when either side has them.
+        if !self.colors.is_empty() || !other.colors.is_empty() {
+            self.colors.resize(self.positions.len(), [1.0; 3]);
+            if other.colors.is_empty() {
+                self.colors
+                    .extend(std::iter::repeat_n([1.0; 3], other.positions.len()));
+            } else {
+                self.colors.extend_from_slice(&other.colors);
+            }
+        }
         self.positions.extend_from_slice(&other.positions);
         self.normals.extend_from_slice(&other.normals);
         self.indices.extend(other.indices.iter().map(|i| i + base));
@@ -344,15 +357,15 @@ mod tests {
         assert!(empty.validated("e").is_err());
         let bad_index = MeshData {
             positions: vec![[0.0; 3]; 3],
-            normals: vec![],
             indices: vec![0, 1, 5],
+            ..Default::default()
         };
         let e = bad_index.validated("g").unwrap_err().to_string();
         assert!(e.contains("index 5") && e.contains("\"g\""), "{e}");
         let nan = MeshData {
             positions: vec![[0.0; 3], [f32::NAN, 0.0, 0.0], [0.0; 3]],
-            normals: vec![],
             indices: vec![0, 1, 2],
+            ..Default::default()
         };
         assert!(nan.validated("n").is_err());
     }

@@ -111,6 +111,7 @@ struct ObjectUniform {
 struct Vertex {
     position: [f32; 3],
     normal: [f32; 3],
+    color: [f32; 3],
 }
 
 struct GpuObject {
@@ -194,7 +195,7 @@ impl Renderer {
                 buffers: &[Some(wgpu::VertexBufferLayout {
                     array_stride: std::mem::size_of::<Vertex>() as u64,
                     step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3],
+                    attributes: &wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Float32x3],
                 })],
             },
             primitive: wgpu::PrimitiveState {
@@ -471,6 +472,7 @@ fn floor_quad(half: f32) -> MeshData {
         ],
         normals: vec![[0.0, 1.0, 0.0]; 4],
         indices: vec![0, 2, 1, 0, 3, 2],
+        colors: vec![],
     }
 }
 
@@ -498,9 +500,11 @@ fn upload(
         .positions
         .iter()
         .zip(&mesh.normals)
-        .map(|(p, n)| Vertex {
+        .enumerate()
+        .map(|(i, (p, n))| Vertex {
             position: *p,
             normal: *n,
+            color: mesh.colors.get(i).copied().unwrap_or([1.0; 3]),
         })
         .collect();
     let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {

@@ -27,11 +27,17 @@ struct VsOut {
     @builtin(position) clip: vec4<f32>,
     @location(0) world: vec3<f32>,
     @location(1) normal: vec3<f32>,
+    @location(2) tint: vec3<f32>,
 };
 
 @vertex
-fn vs_main(@location(0) position: vec3<f32>, @location(1) normal: vec3<f32>) -> VsOut {
+fn vs_main(
+    @location(0) position: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) tint: vec3<f32>,
+) -> VsOut {
     var out: VsOut;
+    out.tint = tint;
     let world = object.model * vec4<f32>(position, 1.0);
     out.world = world.xyz;
     // Models are rigid + uniform scale, so the upper 3x3 transforms normals correctly.
@@ -72,7 +78,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     if (dot(n, v) < 0.0) {
         n = -n;
     }
-    let albedo = object.color.rgb;
+    let albedo = object.color.rgb * in.tint;
     var color: vec3<f32>;
     if (object.material.z > 0.5) {
         // Floor: flat albedo under the hemisphere light, darkened by a soft contact shadow.

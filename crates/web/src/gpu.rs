@@ -4,7 +4,7 @@
 //! the steady state allocates nothing.
 
 use doppel_render::mesh::placeholder_figure;
-use doppel_render::{GpuCaps, Material, Renderer, ViewPreset};
+use doppel_render::{GpuCaps, Material, MeshData, ObjectId, Renderer, ViewPreset};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -29,6 +29,8 @@ pub struct GpuView {
     queue: wgpu::Queue,
     config: wgpu::SurfaceConfiguration,
     renderer: Renderer,
+    figure: Option<ObjectId>,
+    garment: Option<ObjectId>,
     framed: bool,
     frames: u32,
     raf_pending: bool,
@@ -86,7 +88,8 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         .unwrap_or(wgpu::CompositeAlphaMode::Auto);
     let gpu_caps = GpuCaps::from_adapter(&adapter, format);
     let mut renderer = Renderer::new(&device, &queue, format, gpu_caps);
-    renderer
+    // A placeholder stands in until the shopper's avatar is built.
+    let figure = renderer
         .add_mesh("figure", placeholder_figure(), Material::SKIN)
         .map_err(|e| e.to_string())?;
     let mut config = surface
@@ -103,6 +106,8 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         queue,
         config,
         renderer,
+        figure: Some(figure),
+        garment: None,
         framed: false,
         frames: 0,
         raf_pending: false,
@@ -114,6 +119,50 @@ impl GpuView {
     /// Backend name for display and `data-backend`.
     pub fn backend_name(&self) -> &'static str {
         self.renderer.caps().backend_name()
+    }
+
+    /// Replaces the figure (the shopper's avatar) and re-frames the camera on it.
+    pub fn set_figure(&mut self, mesh: MeshData, material: Material) -> Result<(), String> {
+        let id = self
+            .renderer
+            .add_mesh("avatar", mesh, material)
+            .map_err(|e| e.to_string())?;
+        if let Some(old) = self.figure.replace(id) {
+            self.renderer.remove(old);
+        }
+        self.framed = false;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Shows `mesh` as the garment (replacing the previous one), or removes it with `None`.
+    /// Per-vertex `colors` in the mesh carry the fit map.
+    pub fn set_garment(
+        &mut self,
+        mesh: Option<MeshData>,
+        material: Material,
+    ) -> Result<(), String> {
+        let id = match mesh {
+            Some(m) => Some(
+                self.renderer
+                    .add_mesh("garment", m, material)
+                    .map_err(|e| e.to_string())?,
+            ),
+            None => None,
+        };
+        if let Some(old) = std::mem::replace(&mut self.garment, id) {
+            self.renderer.remove(old);
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Changes the garment's material in place (e.g. transparency to see the body).
+    pub fn set_garment_material(&mut self, material: Material) {
+        if let Some(id) = self.garment {
+            self.renderer.set_material(id, material);
+            self.dirty = true;
+        }
     }
 
     /// Rotates the camera by a pointer drag in CSS pixels.
@@ -167,10 +216,10 @@ impl GpuView {
             if self.renderer.resize(w, h).is_err() {
                 return;
             }
-            if !self.framed {
-                self.renderer.frame_scene(w, h);
-                self.framed = true;
-            }
+        }
+        if !self.framed {
+            self.renderer.frame_scene(w, h);
+            self.framed = true;
         }
         let frame = match self.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f) => f,
