@@ -4,6 +4,7 @@
 //! message names the field and the allowed range or format.
 
 mod body_cmd;
+mod concierge_cmd;
 mod fit_cmd;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,9 @@ struct Cli {
 enum Cmd {
     #[command(flatten)]
     Body(body_cmd::BodyCmd),
+    /// Product concierge: identify codes, answer questions, plan care, check packs.
+    #[command(subcommand)]
+    Concierge(concierge_cmd::ConciergeCmd),
     #[command(flatten)]
     Fit(fit_cmd::FitCmd),
 }
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
         Cmd::Body(c) => body_cmd::run(c),
+        Cmd::Concierge(c) => concierge_cmd::run(c),
         Cmd::Fit(c) => fit_cmd::run(c),
     };
     match result {
