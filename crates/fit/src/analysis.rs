@@ -284,6 +284,20 @@ impl FitModel {
         }
     }
 
+    /// Body measures that select the size (chart dimensions and assessed regions).
+    pub fn control_measures(&self) -> Vec<Measure> {
+        let mut v: Vec<Measure> = self
+            .specs
+            .iter()
+            .flatten()
+            .filter_map(|s| s.dim.body_measure())
+            .chain(self.chart_only.iter().map(|(m, _)| *m))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Size labels, smallest first.
     pub fn labels(&self) -> &[String] {
         &self.labels
@@ -356,7 +370,9 @@ impl FitModel {
             } else {
                 self.stretch_along_pct
             };
-            let strain = if ease < 0.0 && s.garment_cm > 0.0 {
+            let stretches = s.dim.is_girth() || s.dim == GarmentDim::Shoulder;
+            // Lengths do not stretch to fit: a short sleeve is short, not strained.
+            let strain = if stretches && ease < 0.0 && s.garment_cm > 0.0 {
                 -ease / s.garment_cm * 100.0
             } else {
                 0.0
@@ -367,7 +383,7 @@ impl FitModel {
                 dev = (dev + COMFORT_STRETCH_FRACTION * stretch / 100.0 * s.garment_cm).min(0.0);
             }
             let tol = s.tol_cm.max(0.5);
-            let verdict = if strain > stretch.max(1.0) || dev < -2.0 * tol {
+            let verdict = if (stretches && strain > stretch.max(1.0)) || dev < -2.0 * tol {
                 Verdict::TooTight
             } else if dev < -tol {
                 Verdict::Snug

@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod eval;
+pub mod fitmap;
 pub mod recommend;
 
 pub use analysis::{FitAnalysis, FitModel, FitPreference, Region, RegionFit, Verdict};

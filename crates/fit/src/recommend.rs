@@ -122,7 +122,17 @@ pub fn recommend(
     let analyses: Vec<FitAnalysis> = (0..p.len())
         .map(|i| model.analyse(i, central, pref))
         .collect();
-    let explanation = explain(&analyses, &p, best, runner, sex, supplied, model.labels());
+    let controls = model.control_measures();
+    let explanation = explain(
+        &analyses,
+        &p,
+        best,
+        runner,
+        sex,
+        supplied,
+        &controls,
+        model.labels(),
+    );
     Recommendation {
         size: model.labels().get(best).cloned().unwrap_or_default(),
         confidence: round3(p.get(best).copied().unwrap_or(0.0)),
@@ -245,6 +255,16 @@ fn describe(a: &FitAnalysis, sex: Sex) -> (String, String) {
     (en.join(", "), de.join(", "))
 }
 
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[&str], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn explain(
     analyses: &[FitAnalysis],
     p: &[f64],
@@ -252,6 +272,7 @@ fn explain(
     runner: Option<usize>,
     sex: Sex,
     supplied: &[Measure],
+    controls: &[Measure],
     labels: &[String],
 ) -> Explanation {
     let pct = |i: usize| (p.get(i).copied().unwrap_or(0.0) * 100.0).round();
@@ -270,7 +291,7 @@ fn explain(
     if conf < 0.6 {
         let missing: Vec<&str> = [Measure::Chest, Measure::Waist, Measure::Hip]
             .into_iter()
-            .filter(|m| !supplied.contains(m))
+            .filter(|m| controls.contains(m) && !supplied.contains(m))
             .map(|m| match (m, sex) {
                 (Measure::Chest, Sex::Female) => "bust",
                 _ => m.key(),
@@ -282,7 +303,7 @@ fn explain(
         } else {
             en.push_str(&format!(
                 ". Not certain: estimated from your height and weight; measuring your {} would make it surer.",
-                missing.join(" and ")
+                join_and(&missing, "and")
             ));
             let de_names: Vec<&str> = missing
                 .iter()
@@ -294,7 +315,7 @@ fn explain(
                 .collect();
             de.push_str(&format!(
                 ". Nicht sicher: aus Größe und Gewicht geschätzt; Ihr Maß für {} würde helfen.",
-                de_names.join(" und ")
+                join_and(&de_names, "und")
             ));
         }
     }

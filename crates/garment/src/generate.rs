@@ -262,7 +262,7 @@ pub fn reference_body(chart: &SizeChart, i: usize) -> RefBody {
         thigh: 0.6 * hip,
         shoulder: if male { 41.5 + 0.8 * k } else { 36.5 + 0.6 * k },
         sleeve: if male { 60.0 + 0.6 * k } else { 54.0 + 0.5 * k },
-        inseam: mid(Measure::Inseam).unwrap_or(if male { 84.0 } else { 78.0 + 0.3 * k }),
+        inseam: mid(Measure::Inseam).unwrap_or(if male { 84.0 } else { 80.0 + 0.3 * k }),
     }
 }
 
@@ -752,11 +752,23 @@ fn trousers(m: &mut Builder, b: &RefBody, g: &BTreeMap<GarmentDim, f64>) {
             (lerp(knee_y, hem_y, 0.5), 0.64 * thigh),
             (hem_y, 0.64 * thigh),
         ];
-        let mut prev = first;
+        // Subdivide the key levels into rings about every 3 cm, girth linear between.
+        let mut dense: Vec<(f64, f64)> = Vec::new();
+        let mut last = (crotch_y, leg_levels[0].1);
         for (y, p) in leg_levels {
-            if y <= hem_y - 1e-9 && (y - hem_y).abs() > 1e-9 {
-                continue;
+            let y = y.max(hem_y);
+            let steps = (((last.0 - y) / 0.03).ceil() as usize).max(1);
+            for s in 1..=steps {
+                let f = s as f64 / steps as f64;
+                dense.push((lerp(last.0, y, f), lerp(last.1, p, f)));
             }
+            last = (y, p);
+            if y <= hem_y {
+                break;
+            }
+        }
+        let mut prev = first;
+        for (y, p) in dense {
             let r = p / 100.0 / (2.0 * PI);
             let ring: Vec<u32> = (0..n)
                 .map(|j| {
@@ -844,5 +856,82 @@ mod tests {
             }
         }
         assert!(total > 10 && out == total, "{out}/{total}");
+    }
+
+    /// Share of vertices whose normal points away from the centroid of the vertices
+    /// around them on the same side and level (legs), or from the sleeve axis.
+    fn outward_share(m: &GarmentMesh, pick: impl Fn(&[f32; 3]) -> bool) -> (usize, usize) {
+        let sel: Vec<usize> = (0..m.positions.len())
+            .filter(|&i| pick(&m.positions[i]))
+            .collect();
+        let mut out = 0;
+        for &i in &sel {
+            let p = m.positions[i];
+            let near: Vec<[f32; 3]> = sel
+                .iter()
+                .map(|&j| m.positions[j])
+                .filter(|q| (q[1] - p[1]).abs() < 0.01 && q[0].signum() == p[0].signum())
+                .collect();
+            let c = near
+                .iter()
+                .fold([0.0f32; 3], |a, q| [a[0] + q[0], a[1] + q[1], a[2] + q[2]]);
+            let k = near.len() as f32;
+            let r = [p[0] - c[0] / k, p[2] - c[2] / k];
+            let n = m.normals[i];
+            if r[0] * n[0] + r[1] * n[2] > 0.0 {
+                out += 1;
+            }
+        }
+        (out, sel.len())
+    }
+
+    #[test]
+    fn legs_and_sleeves_face_outwards() {
+        let all = templates();
+        let jeans = all.iter().find(|t| t.id == "jeans-men").expect("template");
+        let c = SizeChart::from_json(CHARTS[1].1).expect("chart");
+        let b = reference_body(&c, 4);
+        let m = garment_mesh(jeans, &b, &garment_measurements(jeans, &b));
+        let knee = 0.28 * b.height as f32 / 100.0;
+        let (o, n) = outward_share(&m, |p| (p[1] - knee).abs() < 0.005);
+        assert!(n > 20 && o == n, "legs {o}/{n}");
+        // Sleeves of a long-sleeve top, seen in the plane perpendicular to the arm.
+        let shirt = all.iter().find(|t| t.id == "shirt-men").expect("template");
+        let c = SizeChart::from_json(CHARTS[0].1).expect("chart");
+        let b = reference_body(&c, 2);
+        let m = garment_mesh(shirt, &b, &garment_measurements(shirt, &b));
+        let d = [
+            std::f32::consts::FRAC_1_SQRT_2,
+            -std::f32::consts::FRAC_1_SQRT_2,
+        ];
+        let (mut o, mut n) = (0, 0);
+        for (p, nv) in m.positions.iter().zip(&m.normals) {
+            if p[0].abs() < 0.45 {
+                continue;
+            }
+            // Distance along the arm (x', y') rotated so the arm is an axis: the
+            // across-arm component of the normal must agree with the offset from the
+            // sleeve's local centre line, estimated from neighbours at the same length.
+            let s = p[0].signum();
+            let t = s * p[0] * d[0] + p[1] * d[1];
+            let (mut cx, mut cy, mut cz, mut k) = (0.0, 0.0, 0.0, 0.0);
+            for q in &m.positions {
+                if q[0].signum() == s
+                    && q[0].abs() >= 0.45
+                    && ((s * q[0] * d[0] + q[1] * d[1]) - t).abs() < 0.01
+                {
+                    cx += q[0];
+                    cy += q[1];
+                    cz += q[2];
+                    k += 1.0;
+                }
+            }
+            let r = [p[0] - cx / k, p[1] - cy / k, p[2] - cz / k];
+            n += 1;
+            if r[0] * nv[0] + r[1] * nv[1] + r[2] * nv[2] > 0.0 {
+                o += 1;
+            }
+        }
+        assert!(n > 20 && o * 10 >= n * 9, "sleeves {o}/{n}");
     }
 }

@@ -47,6 +47,10 @@ pub struct MeshReport {
 /// Validates a `.glb` and imports its triangles. Never panics.
 pub fn check_glb(bytes: &[u8]) -> MeshReport {
     let mut rep = MeshReport::default();
+    if let Err(p) = precheck_indices(bytes) {
+        rep.problems.push(p);
+        return rep;
+    }
     let gltf = match gltf::Gltf::from_slice(bytes) {
         Ok(g) => g,
         Err(e) => {
@@ -94,6 +98,58 @@ pub fn check_glb(bytes: &[u8]) -> MeshReport {
         rep.mesh = Some(merged);
     }
     rep
+}
+
+/// Checks the accessor indices of mesh primitives before handing the file to the `gltf`
+/// crate, whose validation indexes `accessors[POSITION]` unchecked (gltf-json 1.4.1
+/// panics on an out-of-range POSITION index; found by the mutation test below).
+fn precheck_indices(bytes: &[u8]) -> Result<(), Problem> {
+    let json_chunk = if bytes.starts_with(b"glTF") {
+        let len = bytes
+            .get(12..16)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .unwrap_or(0);
+        // Let the gltf crate report malformed containers; only guard what it would index.
+        match bytes.get(20..20usize.saturating_add(len)) {
+            Some(c) => c,
+            None => return Ok(()),
+        }
+    } else {
+        bytes
+    };
+    // Lossy: serde_json accepts invalid UTF-8 inside keys it ignores, so the gltf crate
+    // may parse a document that a strict parse would reject.
+    let text = String::from_utf8_lossy(json_chunk);
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(());
+    };
+    let n_acc = v
+        .get("accessors")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    let meshes = v.get("meshes").and_then(serde_json::Value::as_array);
+    for (mi, mesh) in meshes.into_iter().flatten().enumerate() {
+        let prims = mesh.get("primitives").and_then(serde_json::Value::as_array);
+        for (pi, prim) in prims.into_iter().flatten().enumerate() {
+            let attrs = prim
+                .get("attributes")
+                .and_then(serde_json::Value::as_object);
+            let refs = attrs
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v))
+                .chain(prim.get("indices").map(|v| ("indices", v)));
+            for (name, r) in refs {
+                if r.as_u64().is_some_and(|i| i as usize >= n_acc) {
+                    return Err(Problem::new(
+                        format!("meshes[{mi}].primitives[{pi}].{name}"),
+                        format!("accessor index {r} out of range ({n_acc} accessors)"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_primitive(
@@ -568,5 +624,25 @@ mod tests {
             assert!(!rep.problems.is_empty(), "cut {cut}");
         }
         assert!(!check_glb(b"not a glb at all").problems.is_empty());
+    }
+
+    #[test]
+    fn mutated_files_do_not_panic() {
+        let glb = write_glb(&quad(), "M", MAT);
+        // Deterministic byte mutations over the whole file (header, JSON, BIN).
+        let mut state = 0x1234_5678_u64;
+        for round in 0..10_000 {
+            let mut m = glb.clone();
+            for _ in 0..1 + round % 3 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = (state >> 33) as usize % m.len();
+                m[at] = (state >> 13) as u8;
+            }
+            let rep = check_glb(&m);
+            // Either accepted as a mesh, or rejected with at least one problem.
+            assert!(rep.mesh.is_some() || !rep.problems.is_empty());
+        }
     }
 }

@@ -1,0 +1,173 @@
+//! Per-vertex ease between a garment and the body, for the fit map.
+//!
+//! For every garment vertex: the signed distance in cm to the nearest body vertex, measured
+//! along that body vertex's outward normal. Positive values are ease (room between cloth and
+//! skin); negative values mean the body presses through the cloth — where a cloth solver
+//! would stretch it, so the fit map shows them as tight. Until the cloth solver reports
+//! strain per vertex, this geometric ease is what the fit map colours.
+
+use std::collections::HashMap;
+
+/// Grid cell edge in metres: a few body-vertex spacings, so neighbours are in 27 cells.
+const CELL_M: f32 = 0.03;
+/// Search radius around a garment vertex (m).
+const MAX_SEARCH_M: f32 = 0.30;
+/// Ease reported for vertices with no body vertex within [`MAX_SEARCH_M`] (cm).
+pub const FAR_EASE_CM: f32 = 30.0;
+
+/// A spatial hash over body vertices for nearest-vertex queries.
+pub struct BodyIndex<'a> {
+    positions: &'a [[f32; 3]],
+    normals: &'a [[f32; 3]],
+    cells: HashMap<(i32, i32, i32), Vec<u32>>,
+}
+
+fn cell_of(p: [f32; 3]) -> (i32, i32, i32) {
+    (
+        (p[0] / CELL_M).floor() as i32,
+        (p[1] / CELL_M).floor() as i32,
+        (p[2] / CELL_M).floor() as i32,
+    )
+}
+
+fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+fn dot(a: [f32; 3], b: [f32; 3]) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+impl<'a> BodyIndex<'a> {
+    /// Indexes the body's vertices (`normals` must match `positions` in length; missing
+    /// normals count as pointing up).
+    pub fn new(positions: &'a [[f32; 3]], normals: &'a [[f32; 3]]) -> Self {
+        let mut cells: HashMap<(i32, i32, i32), Vec<u32>> = HashMap::new();
+        for (i, p) in positions.iter().enumerate() {
+            if p.iter().all(|c| c.is_finite()) {
+                cells.entry(cell_of(*p)).or_default().push(i as u32);
+            }
+        }
+        BodyIndex {
+            positions,
+            normals,
+            cells,
+        }
+    }
+
+    /// Nearest body vertex to `p` within [`MAX_SEARCH_M`], searching outward ring by ring.
+    pub fn nearest(&self, p: [f32; 3]) -> Option<u32> {
+        if !p.iter().all(|c| c.is_finite()) {
+            return None;
+        }
+        let (cx, cy, cz) = cell_of(p);
+        let max_ring = (MAX_SEARCH_M / CELL_M).ceil() as i32;
+        let mut best: Option<(f32, u32)> = None;
+        for ring in 0..=max_ring {
+            for dx in -ring..=ring {
+                for dy in -ring..=ring {
+                    for dz in -ring..=ring {
+                        if dx.abs().max(dy.abs()).max(dz.abs()) != ring {
+                            continue;
+                        }
+                        let Some(list) = self.cells.get(&(cx + dx, cy + dy, cz + dz)) else {
+                            continue;
+                        };
+                        for &i in list {
+                            let d = sub(p, self.positions[i as usize]);
+                            let d2 = dot(d, d);
+                            if best.is_none_or(|(b, _)| d2 < b) {
+                                best = Some((d2, i));
+                            }
+                        }
+                    }
+                }
+            }
+            // Everything in later rings is at least `ring * CELL_M` away.
+            if let Some((d2, i)) = best
+                && d2.sqrt() <= ring as f32 * CELL_M
+            {
+                return Some(i);
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// Signed ease in cm of a garment vertex (see the module docs).
+    pub fn ease_cm(&self, p: [f32; 3]) -> f32 {
+        match self.nearest(p) {
+            Some(i) => {
+                let n = self
+                    .normals
+                    .get(i as usize)
+                    .copied()
+                    .unwrap_or([0.0, 1.0, 0.0]);
+                dot(sub(p, self.positions[i as usize]), n) * 100.0
+            }
+            None => FAR_EASE_CM,
+        }
+    }
+}
+
+/// Signed ease in cm for every garment vertex.
+pub fn vertex_ease_cm(
+    body_positions: &[[f32; 3]],
+    body_normals: &[[f32; 3]],
+    garment_positions: &[[f32; 3]],
+) -> Vec<f32> {
+    let index = BodyIndex::new(body_positions, body_normals);
+    garment_positions
+        .iter()
+        .map(|p| index.ease_cm(*p))
+        .collect()
+}
+
+/// Share of garment vertices more than `depth_cm` inside the body (the fitting budget:
+/// ≤ 1 % deeper than 0.3 cm after fitting).
+pub fn share_inside(ease_cm: &[f32], depth_cm: f32) -> f64 {
+    if ease_cm.is_empty() {
+        return 0.0;
+    }
+    ease_cm.iter().filter(|e| **e < -depth_cm).count() as f64 / ease_cm.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit-ish sphere of radius `r` (m) sampled on a lat-long grid, normals outward.
+    fn sphere(r: f32) -> (Vec<[f32; 3]>, Vec<[f32; 3]>) {
+        let mut p = Vec::new();
+        let mut n = Vec::new();
+        for i in 0..=40 {
+            let th = std::f32::consts::PI * i as f32 / 40.0;
+            for j in 0..80 {
+                let ph = std::f32::consts::TAU * j as f32 / 80.0;
+                let d = [th.sin() * ph.cos(), th.cos(), th.sin() * ph.sin()];
+                p.push([d[0] * r, d[1] * r + 1.0, d[2] * r]);
+                n.push(d);
+            }
+        }
+        (p, n)
+    }
+
+    #[test]
+    fn ease_is_signed_distance_to_the_surface() {
+        let (bp, bn) = sphere(0.15);
+        let garment = [[0.17, 1.0, 0.0], [0.0, 1.0, -0.14], [0.0, 1.2, 0.0]];
+        let e = vertex_ease_cm(&bp, &bn, &garment);
+        assert!((e[0] - 2.0).abs() < 0.2, "{e:?}");
+        assert!((e[1] + 1.0).abs() < 0.2, "{e:?}");
+        assert!((e[2] - 5.0).abs() < 0.3, "{e:?}");
+        assert!((share_inside(&e, 0.3) - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn far_and_bad_vertices_do_not_panic() {
+        let (bp, bn) = sphere(0.15);
+        let e = vertex_ease_cm(&bp, &bn, &[[5.0, 5.0, 5.0], [f32::NAN, 0.0, 0.0]]);
+        assert_eq!(e, vec![FAR_EASE_CM, FAR_EASE_CM]);
+        assert!(vertex_ease_cm(&[], &[], &[[0.0; 3]])[0] > 0.0);
+        assert_eq!(share_inside(&[], 0.3), 0.0);
+    }
+}

@@ -1,0 +1,8 @@
+//! Fuzzes the glTF garment import and validation. Must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = doppel_garment::mesh::check_glb(data);
+});
