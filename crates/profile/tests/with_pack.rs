@@ -20,10 +20,20 @@ fn d(s: &str) -> Date {
 #[test]
 fn due_tasks_and_report_from_the_profile() {
     let pack = Pack::from_files(&pack_files!(
-        "pack.json", "products.json", "serials.json", "care.json", "errors.json", "faq.json", "warranty.json", "contacts.json", "synonyms.json"
+        "pack.json",
+        "products.json",
+        "serials.json",
+        "care.json",
+        "errors.json",
+        "faq.json",
+        "warranty.json",
+        "contacts.json",
+        "synonyms.json"
     ))
     .unwrap();
-    let id = pack.identify("BWBO2410L00042", Some(d("2025-01-10")), 2025).unwrap();
+    let id = pack
+        .identify("BWBO2410L00042", Some(d("2025-01-10")), 2025)
+        .unwrap();
     let mut o = OwnedProduct::new("kitchen", &pack.manifest.id, &id.product.unwrap().id);
     o.serial = id.serial;
     o.purchase_date = Some(d("2025-01-20"));
@@ -40,7 +50,10 @@ fn due_tasks_and_report_from_the_profile() {
     let tasks = o.due_tasks(&pack, d("2025-03-02"), Lang::En).unwrap();
     let get = |t: &str| tasks.iter().find(|x| x.task == t).unwrap();
     // 58 l of the 60 l descaling interval used: due (last 10 %), by usage.
-    assert_eq!((get("descale").state, get("descale").reason), (TaskState::Due, "usage"));
+    assert_eq!(
+        (get("descale").state, get("descale").reason),
+        (TaskState::Due, "usage")
+    );
     // The filter was changed at 52 l: 6 l used of 50.
     let f = get("filter-change");
     assert_eq!(f.state, TaskState::Upcoming);
@@ -49,8 +62,18 @@ fn due_tasks_and_report_from_the_profile() {
 
     let data = o.report_data(&pack, Lang::De);
     let chosen = BTreeSet::from([Field::Product, Field::ErrorHistory, Field::Counters]);
-    let r = build_report(ReportKind::Diagnostic, &data, &chosen, Lang::De, d("2025-03-02")).unwrap();
+    let r = build_report(
+        ReportKind::Diagnostic,
+        &data,
+        &chosen,
+        Lang::De,
+        d("2025-03-02"),
+    )
+    .unwrap();
     assert!(r.json.contains("E08") && r.json.contains("58"));
     assert!(!r.json.contains("BWBO2410L00042"), "serial was not chosen");
-    assert_eq!(r.withheld, vec![Field::Serial, Field::PurchaseDate, Field::CareLog]);
+    assert_eq!(
+        r.withheld,
+        vec![Field::Serial, Field::PurchaseDate, Field::CareLog]
+    );
 }
