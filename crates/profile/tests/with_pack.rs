@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 macro_rules! pack_files {
     ($($f:literal),*) => {
-        vec![$(($f, include_str!(concat!("../../../assets/concierge/packs/bohnenwerk/", $f)))),*]
+        [$(($f, include_str!(concat!("../../../assets/concierge/packs/bohnenwerk/", $f)))),*]
     };
 }
 
