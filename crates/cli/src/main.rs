@@ -3,9 +3,11 @@
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (flags, files, codes) — the
 //! message names the field and the allowed range or format.
 
+mod avatar_cmd;
 mod body_cmd;
 mod concierge_cmd;
 mod fit_cmd;
+mod render_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,7 +35,11 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 #[derive(Parser)]
-#[command(name = "doppel", version, about = "doppel: private virtual fitting and product concierge — retailer tools")]
+#[command(
+    name = "doppel",
+    version,
+    about = "doppel: private virtual fitting and product concierge — retailer tools"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -42,20 +48,26 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     #[command(flatten)]
+    Avatar(avatar_cmd::AvatarCmd),
+    #[command(flatten)]
     Body(body_cmd::BodyCmd),
     /// Product concierge: identify codes, answer questions, plan care, check packs.
     #[command(subcommand)]
     Concierge(concierge_cmd::ConciergeCmd),
     #[command(flatten)]
     Fit(fit_cmd::FitCmd),
+    #[command(flatten)]
+    Render(render_cmd::RenderCmd),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
+        Cmd::Avatar(c) => avatar_cmd::run(c),
         Cmd::Body(c) => body_cmd::run(c),
         Cmd::Concierge(c) => concierge_cmd::run(c),
         Cmd::Fit(c) => fit_cmd::run(c),
+        Cmd::Render(c) => render_cmd::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

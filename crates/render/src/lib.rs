@@ -7,6 +7,7 @@
 
 pub mod camera;
 pub mod compare;
+pub mod fitmap;
 #[cfg(feature = "native")]
 pub mod headless;
 pub mod mesh;

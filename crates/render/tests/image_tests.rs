@@ -134,6 +134,72 @@ fn figure_is_drawn_and_lit() {
     );
 }
 
+/// The avatar of a fixed, typical body (female, 168 cm, 62 kg, 35 years).
+fn avatar_mesh() -> doppel_render::MeshData {
+    let input =
+        doppel_body::BodyInput::new(doppel_body::Sex::Female, 168.0, 62.0, Some(35.0), []).unwrap();
+    let av = doppel_body::avatar::build_avatar(&input).unwrap();
+    doppel_render::MeshData {
+        positions: av.mesh.positions,
+        normals: av.mesh.normals,
+        indices: av.mesh.indices,
+        colors: vec![],
+    }
+}
+
+#[test]
+fn avatar_front_side_back() {
+    let Some(mut h) = headless() else { return };
+    h.renderer
+        .add_mesh("avatar", avatar_mesh(), Material::SKIN)
+        .unwrap();
+    h.renderer.frame_scene(240, 360);
+    for (name, view) in [
+        ("avatar_front", ViewPreset::Front),
+        ("avatar_side", ViewPreset::Side),
+        ("avatar_back", ViewPreset::Back),
+    ] {
+        h.renderer.camera.set_view(view);
+        let img = h.render(240, 360).unwrap();
+        check(name, &img, Tolerance::default());
+    }
+}
+
+#[test]
+fn fit_map_tint_colours_the_mesh() {
+    // A tinted copy of the figure must differ from the plain one where the tint is dark.
+    let Some(mut h) = headless() else { return };
+    let mut mesh = placeholder_figure();
+    mesh.colors = mesh
+        .positions
+        .iter()
+        .map(|p| doppel_render::fitmap::ease_color(if p[1] > 1.0 { -3.0 } else { 12.0 }))
+        .collect();
+    h.renderer
+        .add_mesh(
+            "tinted",
+            mesh,
+            Material {
+                base_color: [1.0; 4],
+                roughness: 0.8,
+                metallic: 0.0,
+            },
+        )
+        .unwrap();
+    h.renderer.frame_scene(200, 300);
+    let img = h.render(200, 300).unwrap();
+    check("fitmap_tint", &img, Tolerance::default());
+    // Upper body warm (red > blue), legs cool (blue > red): sample the centre column.
+    let px = |x: u32, y: u32| {
+        let i = ((y * img.width + x) * 4) as usize;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    let chest = px(100, 95);
+    let shin = px(92, 240);
+    assert!(chest[0] > chest[2] + 40, "chest {chest:?}");
+    assert!(shin[2] > shin[0] + 40, "shin {shin:?}");
+}
+
 #[test]
 fn zero_and_oversized_targets_are_errors() {
     let Some(mut h) = headless() else { return };

@@ -1,0 +1,235 @@
+//! `doppel render`: headless preview of the avatar, optionally wearing a catalog garment.
+
+use crate::body_cmd::BodyArgs;
+use crate::input_err;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use doppel_body::BodyError;
+use doppel_body::avatar::build_avatar;
+use doppel_garment::catalog::{CheckOptions, check_catalog};
+use doppel_garment::mesh::check_glb;
+use doppel_render::headless::Headless;
+use doppel_render::{Material, MeshData, ViewPreset};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// Render subcommands.
+#[derive(Subcommand)]
+pub enum RenderCmd {
+    /// Render the avatar (from body flags or --avatar FILE.glb), optionally wearing a size of
+    /// a catalog product, to a PNG — natively, without a window (Mesa lavapipe works).
+    Render(RenderArgs),
+}
+
+/// Arguments of `doppel render`.
+#[derive(Args)]
+pub struct RenderArgs {
+    /// Catalog folder (with catalog.json).
+    #[arg(long, requires_all = ["product", "size"])]
+    catalog: Option<PathBuf>,
+    /// Product id in the catalog.
+    #[arg(long, requires = "catalog")]
+    product: Option<String>,
+    /// Size label of the product.
+    #[arg(long, requires = "catalog")]
+    size: Option<String>,
+    /// Avatar as glTF binary (e.g. from `doppel avatar`) instead of body flags.
+    #[arg(long, conflicts_with = "sex")]
+    avatar: Option<PathBuf>,
+    #[command(flatten)]
+    body: Option<BodyArgs>,
+    /// Camera view: front, side or back.
+    #[arg(long, default_value = "front")]
+    view: String,
+    /// Colour the garment by ease (fit map) instead of its material.
+    #[arg(long)]
+    fitmap: bool,
+    /// Image width in pixels (16–4096).
+    #[arg(long, default_value_t = 800)]
+    width: u32,
+    /// Image height in pixels (16–4096).
+    #[arg(long, default_value_t = 1200)]
+    height: u32,
+    /// Output PNG file.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// A scene ready to draw: avatar and optional garment.
+pub struct Scene {
+    /// The body.
+    pub avatar: MeshData,
+    /// The garment with its material, if any.
+    pub garment: Option<(MeshData, Material)>,
+    /// Share of garment vertices more than 3 mm inside the body.
+    pub inside_share: Option<f64>,
+}
+
+fn read_mesh(bytes: &[u8], what: &str) -> anyhow::Result<MeshData> {
+    let report = check_glb(bytes);
+    match report.mesh {
+        Some(m) if report.problems.is_empty() => Ok(MeshData {
+            positions: m.positions,
+            normals: m.normals,
+            indices: m.indices,
+            colors: vec![],
+        }),
+        _ => Err(input_err(format!(
+            "{what}: {}",
+            report
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
+}
+
+/// Garment colour by category (linear RGB): readable on skin and on the floor.
+fn garment_material(category: &str) -> Material {
+    let base_color = match category {
+        "trousers" | "jeans" => [0.07, 0.12, 0.28, 1.0],
+        "dress" => [0.45, 0.06, 0.10, 1.0],
+        "outerwear" | "hoodie" | "jacket" => [0.16, 0.20, 0.14, 1.0],
+        "shirt" => [0.62, 0.70, 0.80, 1.0],
+        _ => [0.80, 0.80, 0.78, 1.0],
+    };
+    Material {
+        base_color,
+        roughness: 0.85,
+        metallic: 0.0,
+    }
+}
+
+/// Builds the scene for the arguments (all input errors exit 2).
+pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
+    let avatar = match (&a.avatar, &a.body) {
+        (Some(path), _) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| input_err(format!("--avatar {}: {e}", path.display())))?;
+            read_mesh(&bytes, &format!("--avatar {}", path.display()))?
+        }
+        (None, Some(body)) => {
+            let input = body.to_input()?;
+            let av = build_avatar(&input).map_err(|e| match e {
+                BodyError::Model(_) => anyhow::Error::new(e),
+                other => input_err(other),
+            })?;
+            MeshData {
+                positions: av.mesh.positions,
+                normals: av.mesh.normals,
+                indices: av.mesh.indices,
+                colors: vec![],
+            }
+        }
+        (None, None) => {
+            return Err(input_err(
+                "give body flags (--sex, --height-cm, --weight-kg, …) or --avatar FILE.glb",
+            ));
+        }
+    };
+    let (Some(dir), Some(id), Some(label)) = (&a.catalog, &a.product, &a.size) else {
+        return Ok(Scene {
+            avatar,
+            garment: None,
+            inside_share: None,
+        });
+    };
+    let text = std::fs::read_to_string(dir.join("catalog.json")).map_err(|e| {
+        input_err(format!(
+            "--catalog {}: cannot read catalog.json: {e}",
+            dir.display()
+        ))
+    })?;
+    let read = |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string());
+    let report = check_catalog(&text, &read, CheckOptions { meshes: false });
+    let product = report
+        .products
+        .iter()
+        .find(|p| &p.id == id)
+        .ok_or_else(|| {
+            input_err(format!(
+                "--product {id:?} is not in {}",
+                dir.join("catalog.json").display()
+            ))
+        })?;
+    let size = product.size(label).ok_or_else(|| {
+        let labels: Vec<&str> = product.sizes.iter().map(|s| s.label.as_str()).collect();
+        input_err(format!(
+            "--size {label:?}: product {id} has sizes {}",
+            labels.join(", ")
+        ))
+    })?;
+    let rel = size.mesh.as_deref().ok_or_else(|| {
+        input_err(format!(
+            "product {id}, size {label}: no mesh in the catalog"
+        ))
+    })?;
+    let bytes = std::fs::read(dir.join(rel))
+        .map_err(|e| input_err(format!("product {id}, size {label}: mesh {rel}: {e}")))?;
+    let mut garment = read_mesh(&bytes, &format!("product {id}, size {label}, mesh {rel}"))?;
+    let ease =
+        doppel_fit::fitmap::vertex_ease_cm(&avatar.positions, &avatar.normals, &garment.positions);
+    let inside_share = doppel_fit::fitmap::share_inside(&ease, 0.3);
+    let mut material = garment_material(product.category.key());
+    if a.fitmap {
+        garment.colors = ease
+            .iter()
+            .map(|e| doppel_render::fitmap::ease_color(*e))
+            .collect();
+        material.base_color = [1.0, 1.0, 1.0, 1.0];
+    }
+    Ok(Scene {
+        avatar,
+        garment: Some((garment, material)),
+        inside_share: Some(inside_share),
+    })
+}
+
+fn check_size(name: &str, v: u32) -> anyhow::Result<u32> {
+    if (16..=4096).contains(&v) {
+        Ok(v)
+    } else {
+        Err(input_err(format!(
+            "--{name} = {v} is outside the allowed range 16–4096 pixels"
+        )))
+    }
+}
+
+/// Runs `doppel render`.
+pub fn run(cmd: RenderCmd) -> anyhow::Result<()> {
+    let RenderCmd::Render(a) = cmd;
+    let width = check_size("width", a.width)?;
+    let height = check_size("height", a.height)?;
+    let view = ViewPreset::from_name(&a.view).ok_or_else(|| {
+        input_err(format!(
+            "--view = {:?} is not allowed (front, side or back)",
+            a.view
+        ))
+    })?;
+    let scene = build_scene(&a)?;
+    let mut h = Headless::new()
+        .context("headless rendering needs a GPU or Mesa (apt-get install mesa-vulkan-drivers)")?;
+    h.renderer
+        .add_mesh("avatar", scene.avatar, Material::SKIN)?;
+    if let Some((mesh, material)) = scene.garment {
+        h.renderer.add_mesh("garment", mesh, material)?;
+    }
+    h.renderer.frame_scene(width, height);
+    h.renderer.camera.set_view(view);
+    let img = h.render(width, height)?;
+    write_png(&img, &a.out)?;
+    crate::print_json(&json!({
+        "out": a.out.display().to_string(),
+        "width": width,
+        "height": height,
+        "backend": h.renderer.caps().backend_name(),
+        "adapter": h.renderer.caps().adapter_name,
+        "garment_inside_share": scene.inside_share,
+    }))
+}
+
+fn write_png(img: &doppel_render::headless::RgbaImage, path: &Path) -> anyhow::Result<()> {
+    img.save_png(path).map_err(input_err)
+}
