@@ -84,7 +84,8 @@ const WASM_FEATURES: &[&str] = &[
 fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()> {
     tools::run(Command::new("cargo").args([
         "build",
-        "--release",
+        "--profile",
+        "web",
         "--target",
         "wasm32-unknown-unknown",
         "-p",
@@ -93,7 +94,7 @@ fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()>
         "--features",
         f.feature,
     ]))?;
-    let wasm = root().join("target/wasm32-unknown-unknown/release/doppel_web.wasm");
+    let wasm = root().join("target/wasm32-unknown-unknown/web/doppel_web.wasm");
     let out = dist.join("app/pkg").join(f.name);
     tools::run(
         Command::new("wasm-bindgen")
