@@ -312,15 +312,17 @@ impl Index {
         // Compound parts: stems of every word in the corpus and the synonym lists.
         let mut parts = BTreeSet::new();
         if lang == Lang::De {
+            let mut seen = BTreeSet::new();
             for (_, texts) in &raw {
                 for (t, _, _) in texts {
-                    for w in fold_words(t, lang) {
-                        if w.chars().count() >= 3 {
-                            parts.insert(text::stem(&w, lang));
-                        }
-                    }
+                    seen.extend(fold_words(t, lang));
                 }
             }
+            parts.extend(
+                seen.iter()
+                    .filter(|w| w.chars().count() >= 3)
+                    .map(|w| text::stem(w, lang)),
+            );
             parts.extend(synonyms.keys().cloned());
         }
         let mut index = Index {
@@ -332,10 +334,11 @@ impl Index {
             parts,
         };
         let mut total = [0.0; 2];
+        let mut memo = BTreeMap::new();
         for (n, (mut doc, texts)) in raw.into_iter().enumerate() {
             let mut tf: BTreeMap<String, [f64; 2]> = BTreeMap::new();
             for (t, field, w) in texts {
-                for term in index.doc_terms(&t) {
+                for term in index.doc_terms(&t, &mut memo) {
                     tf.entry(term).or_insert([0.0; 2])[field] += w;
                     doc.len[field] += w;
                 }
@@ -409,17 +412,25 @@ impl Index {
         self.query_slots(question)
     }
 
-    fn doc_terms(&self, t: &str) -> Vec<String> {
+    /// Index terms of a document text. `memo` caches per folded word (stemming and
+    /// decompounding dominate index build time; documents repeat their words a lot).
+    fn doc_terms(&self, t: &str, memo: &mut BTreeMap<String, Vec<String>>) -> Vec<String> {
         let mut out = Vec::new();
         for w in fold_words(t, self.lang) {
-            let stem = text::stem(&w, self.lang);
+            if let Some(terms) = memo.get(&w) {
+                out.extend(terms.iter().cloned());
+                continue;
+            }
+            let mut terms = Vec::new();
             if self.lang == Lang::De
                 && w.chars().count() >= 6
                 && let Some(parts) = self.decompound(&w)
             {
-                out.extend(parts.into_iter().map(|p| self.canon(p)));
+                terms.extend(parts.into_iter().map(|p| self.canon(p)));
             }
-            out.push(self.canon(stem));
+            terms.push(self.canon(text::stem(&w, self.lang)));
+            out.extend(terms.iter().cloned());
+            memo.insert(w, terms);
         }
         out
     }
