@@ -62,7 +62,8 @@ pub struct Scene {
     /// The garment with its material, if any.
     pub garment: Option<(MeshData, Material)>,
     /// Share of garment vertices more than 3 mm inside the body.
-    pub inside_share: Option<f64>,
+    /// (before, after) collision resolution.
+    pub inside_share: Option<(f64, f64)>,
 }
 
 fn read_mesh(bytes: &[u8], what: &str) -> anyhow::Result<MeshData> {
@@ -169,9 +170,22 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     let bytes = std::fs::read(dir.join(rel))
         .map_err(|e| input_err(format!("product {id}, size {label}: mesh {rel}: {e}")))?;
     let mut garment = read_mesh(&bytes, &format!("product {id}, size {label}, mesh {rel}"))?;
-    let ease =
+    let before =
         doppel_fit::fitmap::vertex_ease_cm(&avatar.positions, &avatar.normals, &garment.positions);
-    let inside_share = doppel_fit::fitmap::share_inside(&ease, 0.3);
+    // Collision resolution against this avatar (the cloth solver will replace it).
+    let ease = doppel_fit::fitmap::resolve_collisions(
+        &avatar.positions,
+        &avatar.normals,
+        &mut garment.positions,
+        &garment.indices,
+        0.4,
+        8,
+    );
+    garment.normals.clear();
+    let inside_share = (
+        doppel_fit::fitmap::share_inside(&before, 0.3),
+        doppel_fit::fitmap::share_inside(&ease, 0.3),
+    );
     let mut material = garment_material(product.category.key());
     if a.fitmap {
         garment.colors = ease
@@ -226,7 +240,8 @@ pub fn run(cmd: RenderCmd) -> anyhow::Result<()> {
         "height": height,
         "backend": h.renderer.caps().backend_name(),
         "adapter": h.renderer.caps().adapter_name,
-        "garment_inside_share": scene.inside_share,
+        "garment_inside_share_before": scene.inside_share.map(|s| s.0),
+        "garment_inside_share_after": scene.inside_share.map(|s| s.1),
     }))
 }
 

@@ -122,6 +122,76 @@ pub fn vertex_ease_cm(
         .collect()
 }
 
+/// Resolves body collisions: every garment vertex closer than `offset_cm` to the body (or
+/// inside it) is moved along the nearest body normal to `offset_cm` outside. Then the
+/// displacement is smoothed over the mesh's edges (`smooth_iters` Jacobi passes), so
+/// neighbours of pushed vertices follow and the cloth does not crease. Returns the ease per
+/// vertex after resolution.
+///
+/// This is the collision step of fitting only: it neither relaxes stretch nor drapes under
+/// gravity (that is the cloth solver's job).
+pub fn resolve_collisions(
+    body_positions: &[[f32; 3]],
+    body_normals: &[[f32; 3]],
+    garment_positions: &mut [[f32; 3]],
+    garment_indices: &[u32],
+    offset_cm: f32,
+    smooth_iters: usize,
+) -> Vec<f32> {
+    let index = BodyIndex::new(body_positions, body_normals);
+    let offset = offset_cm / 100.0;
+    let n = garment_positions.len();
+    let mut disp = vec![[0.0f32; 3]; n];
+    let mut pinned = vec![false; n];
+    for (i, p) in garment_positions.iter().enumerate() {
+        if let Some(b) = index.nearest(*p) {
+            let nb = body_normals
+                .get(b as usize)
+                .copied()
+                .unwrap_or([0.0, 1.0, 0.0]);
+            let depth = dot(sub(*p, body_positions[b as usize]), nb);
+            if depth < offset {
+                let k = offset - depth;
+                disp[i] = [nb[0] * k, nb[1] * k, nb[2] * k];
+                pinned[i] = true;
+            }
+        }
+    }
+    // Vertex adjacency from triangle edges (indices out of range are ignored).
+    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for t in garment_indices.chunks_exact(3) {
+        for (a, b) in [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])] {
+            if (a as usize) < n && (b as usize) < n {
+                neighbours[a as usize].push(b);
+                neighbours[b as usize].push(a);
+            }
+        }
+    }
+    for _ in 0..smooth_iters {
+        let prev = disp.clone();
+        for i in 0..n {
+            if pinned[i] || neighbours[i].is_empty() {
+                continue;
+            }
+            let mut acc = [0.0f32; 3];
+            for &j in &neighbours[i] {
+                let d = prev[j as usize];
+                acc = [acc[0] + d[0], acc[1] + d[1], acc[2] + d[2]];
+            }
+            let k = 1.0 / neighbours[i].len() as f32;
+            // Unpinned vertices may only move outward with their neighbours, never inward.
+            disp[i] = [acc[0] * k * 0.9, acc[1] * k * 0.9, acc[2] * k * 0.9];
+        }
+    }
+    for (p, d) in garment_positions.iter_mut().zip(&disp) {
+        *p = [p[0] + d[0], p[1] + d[1], p[2] + d[2]];
+    }
+    garment_positions
+        .iter()
+        .map(|p| index.ease_cm(*p))
+        .collect()
+}
+
 /// Share of garment vertices more than `depth_cm` inside the body (the fitting budget:
 /// ≤ 1 % deeper than 0.3 cm after fitting).
 pub fn share_inside(ease_cm: &[f32], depth_cm: f32) -> f64 {
@@ -160,6 +230,20 @@ mod tests {
         assert!((e[1] + 1.0).abs() < 0.2, "{e:?}");
         assert!((e[2] - 5.0).abs() < 0.3, "{e:?}");
         assert!((share_inside(&e, 0.3) - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn collisions_are_pushed_out_to_the_offset() {
+        let (bp, bn) = sphere(0.15);
+        // A small strip of cloth crossing the sphere: two vertices inside, one outside.
+        let mut g = vec![[0.13, 1.0, 0.0], [0.14, 1.0, 0.01], [0.20, 1.0, 0.02]];
+        let before = vertex_ease_cm(&bp, &bn, &g);
+        assert!(share_inside(&before, 0.3) > 0.6);
+        let after = resolve_collisions(&bp, &bn, &mut g, &[0, 1, 2], 0.5, 4);
+        assert_eq!(share_inside(&after, 0.3), 0.0, "{after:?}");
+        assert!(after[0] > 0.3 && after[1] > 0.3, "{after:?}");
+        // The vertex that was already outside did not move inward.
+        assert!(after[2] >= before[2] - 1e-3, "{before:?} -> {after:?}");
     }
 
     #[test]
