@@ -205,28 +205,36 @@ fn girth(
     let parts = model.parts();
     let mut pts2 = Vec::new();
     let mut src: Vec<(u32, u32, f64, bool)> = Vec::new();
+    // Signed distances once per vertex; most triangles are then rejected by sign alone.
+    let off = dot(plane.origin, plane.n);
+    let n = plane.n;
+    let dist: Vec<f64> = pos[..model.n_surface()]
+        .iter()
+        .map(|q| n[0] * f64::from(q[0]) + n[1] * f64::from(q[1]) + n[2] * f64::from(q[2]) - off)
+        .collect();
     for t in model.triangles() {
+        let d = [
+            dist[t[0] as usize],
+            dist[t[1] as usize],
+            dist[t[2] as usize],
+        ];
+        let above = (d[0] > 0.0) as u8 + (d[1] > 0.0) as u8 + (d[2] > 0.0) as u8;
+        if above == 0 || above == 3 {
+            continue;
+        }
         let tp = [
             parts[t[0] as usize],
             parts[t[1] as usize],
             parts[t[2] as usize],
         ];
+        if !tri_ok(&tp) {
+            continue;
+        }
         let p = [
             p64(pos[t[0] as usize]),
             p64(pos[t[1] as usize]),
             p64(pos[t[2] as usize]),
         ];
-        let d = [
-            dot(sub(p[0], plane.origin), plane.n),
-            dot(sub(p[1], plane.origin), plane.n),
-            dot(sub(p[2], plane.origin), plane.n),
-        ];
-        if (d[0] > 0.0 && d[1] > 0.0 && d[2] > 0.0) || (d[0] <= 0.0 && d[1] <= 0.0 && d[2] <= 0.0) {
-            continue;
-        }
-        if !tri_ok(&tp) {
-            continue;
-        }
         for e in 0..3 {
             let (a, b) = (e, (e + 1) % 3);
             if (d[a] > 0.0) != (d[b] > 0.0) {
@@ -383,7 +391,19 @@ fn landmarks(model: &Model, pos: &[[f32; 3]]) -> Option<Landmarks> {
 /// vertical offset), with its gradient. `None` only if the model lacks a landmark,
 /// which [`Model::assemble`] rules out.
 pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
+    probe_with(model, pos, &landmarks(model, pos)?, m)
+}
+
+/// Measures several measures on one mesh, finding the landmarks once.
+pub fn probe_many(model: &Model, pos: &[[f32; 3]], measures: &[Measure]) -> Option<Vec<Probe>> {
     let lm = landmarks(model, pos)?;
+    measures
+        .iter()
+        .map(|&m| probe_with(model, pos, &lm, m))
+        .collect()
+}
+
+fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Option<Probe> {
     let p = |i: usize| p64(pos[i]);
     let height = p(lm.top)[1] - p(lm.floor)[1];
     let no_arm = |t: &[Part; 3]| !t.iter().any(|p| p.is_arm());
@@ -412,7 +432,7 @@ pub fn probe(model: &Model, pos: &[[f32; 3]], m: Measure) -> Option<Probe> {
             girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Hip => {
-            let y = hip_level(model, pos, &lm)?;
+            let y = hip_level(model, pos, lm)?;
             girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Thigh => {
@@ -519,18 +539,12 @@ pub fn measure(model: &Model, pos: &[[f32; 3]]) -> Option<MeshMeasurements> {
         .fold(f64::INFINITY, |m, p| m.min(f64::from(p[1])));
     let mut values_cm = BTreeMap::new();
     let mut levels_m = BTreeMap::new();
-    for m in Measure::ALL {
-        let pr = probe(model, pos, m)?;
+    let probes = probe_many(model, pos, &Measure::ALL)?;
+    for (m, pr) in Measure::ALL.into_iter().zip(probes) {
         values_cm.insert(m, pr.value * 100.0);
-        if m.is_girth() {
-            let level = match m {
-                // Tilted planes: report the height of the cross-section's centre.
-                Measure::Neck | Measure::UpperArm => pr.level,
-                _ => pr.level,
-            };
-            if let Some(l) = level {
-                levels_m.insert(m.key().to_string(), l - floor);
-            }
+        // Tilted planes (neck, upper arm) report the height of the section's centre.
+        if let (true, Some(l)) = (m.is_girth(), pr.level) {
+            levels_m.insert(m.key().to_string(), l - floor);
         }
     }
     Some(MeshMeasurements {
