@@ -134,6 +134,7 @@ pub fn run(cmd: BodyCmd) -> anyhow::Result<()> {
 }
 
 /// A JSON object that keeps the insertion order of its keys.
+#[derive(Debug)]
 struct Ordered<V>(Vec<(&'static str, V)>);
 
 impl<V: serde::Serialize> serde::Serialize for Ordered<V> {
@@ -184,11 +185,15 @@ struct PredictInputEcho {
 }
 
 fn predict_cmd(body: &BodyArgs) -> anyhow::Result<()> {
+    crate::print_json(&predict_output(body)?)
+}
+
+fn predict_output(body: &BodyArgs) -> anyhow::Result<PredictOutput> {
     let input = body.to_input()?;
     let p = predict(&input).map_err(input_err)?;
     let order = output_order(&p);
     let show = |m: &Measure, v: f64| if p.is_supplied(*m) { v } else { round2(v) };
-    crate::print_json(&PredictOutput {
+    Ok(PredictOutput {
         measurements_cm: Ordered(
             order
                 .iter()
@@ -259,7 +264,7 @@ const EVAL_MEASURES: [Measure; 8] = [
 ];
 
 /// One sex's block of `doppel eval-measurements` output.
-#[derive(serde::Serialize)]
+#[derive(Debug, serde::Serialize)]
 struct EvalSex {
     n: usize,
     /// `null` for a sex with no subjects.
@@ -267,6 +272,10 @@ struct EvalSex {
 }
 
 fn eval_cmd(dir: &Path) -> anyhow::Result<()> {
+    crate::print_json(&eval_output(dir)?)
+}
+
+fn eval_output(dir: &Path) -> anyhow::Result<Ordered<EvalSex>> {
     let people = load_ansur_dir(dir)?;
     let mut out = Vec::new();
     for sex in [Sex::Male, Sex::Female] {
@@ -302,5 +311,171 @@ fn eval_cmd(dir: &Path) -> anyhow::Result<()> {
             },
         ));
     }
-    crate::print_json(&Ordered(out))
+    Ok(Ordered(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        cmd: BodyCmd,
+    }
+
+    fn parse(args: &[&str]) -> BodyCmd {
+        Cli::try_parse_from(std::iter::once("doppel").chain(args.iter().copied()))
+            .unwrap()
+            .cmd
+    }
+
+    fn predict_json(args: &[&str]) -> anyhow::Result<serde_json::Value> {
+        match parse(args) {
+            BodyCmd::Predict(a) => Ok(serde_json::to_value(predict_output(&a.body)?)?),
+            BodyCmd::EvalMeasurements(_) => unreachable!("parsed a predict command"),
+        }
+    }
+
+    fn is_input_error(e: &anyhow::Error) -> bool {
+        e.downcast_ref::<crate::InputError>().is_some()
+    }
+
+    #[test]
+    fn predict_json_has_the_contract_keys_and_keeps_supplied_values() {
+        let v = predict_json(&[
+            "predict",
+            "--sex",
+            "female",
+            "--height-cm",
+            "168",
+            "--weight-kg",
+            "63",
+            "--hip-cm",
+            "101.37",
+            "--bust-cm",
+            "92",
+        ])
+        .unwrap();
+        for key in [
+            "chest", "waist", "hip", "neck", "thigh", "inseam", "sleeve", "shoulder", "height",
+        ] {
+            assert!(v["measurements_cm"][key].is_f64(), "{key}: {v}");
+            assert!(v["sd_cm"][key].is_f64(), "{key}: {v}");
+        }
+        assert_eq!(v["measurements_cm"]["hip"], 101.37);
+        assert_eq!(v["measurements_cm"]["chest"], 92.0);
+        assert_eq!(v["measurements_cm"]["height"], 168.0);
+        for key in ["hip", "chest", "height"] {
+            assert_eq!(v["sd_cm"][key], 0.0, "{key}");
+        }
+        assert!(v["sd_cm"]["waist"].as_f64().unwrap() > 1.0);
+        assert_eq!(v["input"]["age_years"], 30.0);
+    }
+
+    #[test]
+    fn predict_rejects_bad_and_contradictory_input_as_input_errors() {
+        for args in [
+            &[
+                "predict",
+                "--sex",
+                "male",
+                "--height-cm",
+                "180",
+                "--weight-kg",
+                "40",
+                "--waist-cm",
+                "200",
+            ][..],
+            &[
+                "predict",
+                "--sex",
+                "male",
+                "--height-cm",
+                "260",
+                "--weight-kg",
+                "80",
+            ][..],
+            &[
+                "predict",
+                "--sex",
+                "x",
+                "--height-cm",
+                "180",
+                "--weight-kg",
+                "80",
+            ][..],
+            &["predict", "--sex", "male", "--weight-kg", "80"][..],
+        ] {
+            let e = predict_json(args).unwrap_err();
+            assert!(is_input_error(&e), "{args:?}: {e}");
+        }
+        let e = predict_json(&[
+            "predict",
+            "--sex",
+            "male",
+            "--height-cm",
+            "180",
+            "--weight-kg",
+            "40",
+            "--waist-cm",
+            "200",
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("waist = 200 cm"), "{e}");
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("doppel-predict-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const HEADER: &str = "subjectid,biacromialbreadth,bicepscircumferenceflexed,buttockcircumference,chestcircumference,crotchheight,neckcircumferencebase,sleeveoutseam,stature,thighcircumference,waistcircumference,weightkg,Gender,Age";
+
+    #[test]
+    fn eval_reads_a_directory_and_reports_errors_with_file_and_line() {
+        let d = temp_dir("eval");
+        std::fs::write(
+            d.join("male_a.csv"),
+            format!("{HEADER}\n1,401,369,979,1074,877,437,600,1776,610,933,815,Male,41\n"),
+        )
+        .unwrap();
+        std::fs::write(d.join("notes.txt"), "ignored").unwrap();
+        let out = serde_json::to_value(eval_output(&d).unwrap()).unwrap();
+        assert_eq!(out["male"]["n"], 1);
+        assert_eq!(out["female"]["n"], 0);
+        assert!(out["male"]["mae_cm"]["waist"].as_f64().unwrap() >= 0.0);
+        assert_eq!(out["male"]["mae_cm"].as_object().unwrap().len(), 8);
+
+        std::fs::write(
+            d.join("female_b.csv"),
+            format!("{HEADER}\n2,356,315,1011,922,759,362,513,1560,622,oops,657,Female,26\n"),
+        )
+        .unwrap();
+        let e = eval_output(&d).unwrap_err();
+        let s = e.to_string();
+        assert!(is_input_error(&e));
+        assert!(
+            s.contains("female_b.csv") && s.contains("line 2") && s.contains("waistcircumference"),
+            "{s}"
+        );
+
+        let e = eval_output(&d.join("missing")).unwrap_err();
+        assert!(
+            is_input_error(&e) && e.to_string().contains("missing"),
+            "{e}"
+        );
+        let empty = temp_dir("empty");
+        let e = eval_output(&empty).unwrap_err();
+        assert!(
+            is_input_error(&e) && e.to_string().contains("no male"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&d);
+        let _ = std::fs::remove_dir_all(&empty);
+    }
 }
