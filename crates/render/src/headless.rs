@@ -26,6 +26,7 @@ pub struct Headless {
     queue: wgpu::Queue,
     /// The scene renderer; add meshes and move the camera through it.
     pub renderer: Renderer,
+    scratch: Option<wgpu::Texture>,
 }
 
 impl Headless {
@@ -61,7 +62,41 @@ impl Headless {
             device,
             queue,
             renderer,
+            scratch: None,
         })
+    }
+
+    /// Renders one frame at `width × height` into an internal texture and waits until the
+    /// GPU has finished it (no readback): what the frame-time benchmark measures.
+    pub fn draw(&mut self, width: u32, height: u32) -> Result<(), RenderError> {
+        self.renderer.resize(width, height)?;
+        let stale = self
+            .scratch
+            .as_ref()
+            .is_none_or(|t| t.width() != width || t.height() != height);
+        if stale {
+            self.scratch = Some(self.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("scratch"),
+                size: wgpu::Extent3d {
+                    width,
+                    height,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: OFFSCREEN_FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                view_formats: &[],
+            }));
+        }
+        if let Some(t) = &self.scratch {
+            self.renderer.render(&t.create_view(&Default::default()))?;
+        }
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| RenderError::Readback(e.to_string()))?;
+        Ok(())
     }
 
     /// Renders one frame at `width × height` and reads it back.
