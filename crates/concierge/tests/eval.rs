@@ -183,3 +183,57 @@ fn paraphrase_top1_accuracy() {
         "top-1 accuracy {acc:.3} below the floor {FLOOR}"
     );
 }
+
+#[test]
+fn held_out_top1_accuracy() {
+    let coffee = pack!(
+        "bohnenwerk",
+        [
+            "pack.json",
+            "products.json",
+            "serials.json",
+            "care.json",
+            "errors.json",
+            "faq.json",
+            "warranty.json",
+            "contacts.json",
+            "synonyms.json"
+        ]
+    );
+    let set: Value =
+        serde_json::from_str(include_str!("../../../tests/concierge/holdout.json")).unwrap();
+    let qs = set["questions"].as_array().unwrap();
+    let mut ok = 0;
+    for q in qs {
+        let lang: Lang = q["lang"].as_str().unwrap().parse().unwrap();
+        let a = coffee
+            .ask(
+                q["q"].as_str().unwrap(),
+                &AskOptions {
+                    lang: Some(lang),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let accepted: Vec<Option<String>> = match &q["expect"] {
+            Value::Null => vec![None],
+            Value::String(s) => vec![Some(s.clone())],
+            Value::Array(v) => v.iter().map(|s| s.as_str().map(String::from)).collect(),
+            other => panic!("bad expect {other}"),
+        };
+        if accepted.contains(&key(&a)) {
+            ok += 1;
+        } else {
+            println!(
+                "  held-out miss {:?}: expected {accepted:?}, got {:?} ({})",
+                q["q"],
+                key(&a),
+                a.score
+            );
+        }
+    }
+    let acc = f64::from(ok) / qs.len() as f64;
+    println!("held-out top-1 accuracy {ok}/{} = {acc:.3}", qs.len());
+    // Not tuned on: a loose floor that still catches a broken ranker.
+    assert!(acc >= 0.6, "held-out accuracy {acc:.3}");
+}
