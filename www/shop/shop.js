@@ -1,10 +1,10 @@
-// The demo shop embeds the doppel app from the widget's origin, so the shop never shares an
-// origin with the shopper's data. By default the widget origin is this port − 1 on
-// 127.0.0.1 (as `cargo xtask demo` serves it); `?widget=http://host:port` overrides it.
-// The one-tag <doppel-fit> loader replaces this iframe in the widget issue.
-const frame = document.getElementById('doppel-frame');
-const given = new URLSearchParams(location.search).get('widget');
-const widget = given && /^https?:\/\/[^/]+$/.test(given)
-  ? given
-  : `http://127.0.0.1:${Number(location.port) - 1}`;
-frame.src = `${widget}${frame.dataset.appPath}`;
+// The shop's own script: it only ever learns the size the shopper chose to send.
+document.addEventListener('doppel-size', (e) => {
+  const { product, size } = e.detail;
+  const select = document.getElementById('size');
+  if (![...select.options].some((o) => o.value === size || o.text === size)) {
+    select.add(new Option(size, size));
+  }
+  select.value = size;
+  document.getElementById('chosen').textContent = `doppel suggests size ${size} for ${product}.`;
+});

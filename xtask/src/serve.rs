@@ -4,11 +4,32 @@
 //! (`application/wasm` for streaming compilation), a strict CSP on the widget's pages
 //! (`script-src 'self' 'wasm-unsafe-eval'`, no inline script), and CORS on the catalog and
 //! assets so a shop on another origin can embed them.
+//!
+//! The first server a process starts is the widget's origin; the demo shop's pages
+//! (`/shop/…`, on whichever server) get that origin filled in for the placeholder
+//! [`WIDGET_PLACEHOLDER`] and a host-page CSP that allows exactly the widget's loader and
+//! iframe, as a retailer would configure it.
 
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Text in the demo shop's HTML replaced by the widget origin (`http://127.0.0.1:PORT`).
+pub const WIDGET_PLACEHOLDER: &str = "__DOPPEL_WIDGET_ORIGIN__";
+
+/// Origin of the first server started by this process: the widget's.
+static WIDGET_ORIGIN: OnceLock<String> = OnceLock::new();
+
+/// CSP of the demo shop's pages: a retailer that allows only its own scripts plus the
+/// widget's loader and iframe.
+pub fn host_csp(widget: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' {widget}; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; frame-src {widget}; base-uri 'none'; form-action 'self'"
+    )
+}
 
 /// Content-Security-Policy of every HTML page this server sends.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -20,6 +41,7 @@ pub fn spawn(root: PathBuf, addr: &str) -> Result<SocketAddr> {
     let listener = TcpListener::bind(addr)
         .with_context(|| format!("cannot listen on {addr} (is another demo running?)"))?;
     let local = listener.local_addr()?;
+    let _ = WIDGET_ORIGIN.set(format!("http://{local}"));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
@@ -131,10 +153,18 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     }
     match resolve(root, target) {
         Some(file) => {
-            let body = std::fs::read(&file)?;
+            let mut body = std::fs::read(&file)?;
             let ct = mime(&file);
+            let shop = target.starts_with("/shop/");
+            if shop && let Some(widget) = WIDGET_ORIGIN.get() {
+                body = fill_widget_origin(&body, widget);
+            }
             if ct.starts_with("text/html") {
-                headers.push(("Content-Security-Policy", CSP.into()));
+                let csp = match WIDGET_ORIGIN.get() {
+                    Some(widget) if shop => host_csp(widget),
+                    _ => CSP.into(),
+                };
+                headers.push(("Content-Security-Policy", csp));
                 headers.push(("X-Content-Type-Options", "nosniff".into()));
             }
             respond(&mut out, "200 OK", ct, &headers, &body, method == "HEAD")
@@ -147,6 +177,16 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
             b"not found\n",
             false,
         ),
+    }
+}
+
+/// Replaces every [`WIDGET_PLACEHOLDER`] in `body` (UTF-8 text) with `widget`.
+fn fill_widget_origin(body: &[u8], widget: &str) -> Vec<u8> {
+    match std::str::from_utf8(body) {
+        Ok(text) if text.contains(WIDGET_PLACEHOLDER) => {
+            text.replace(WIDGET_PLACEHOLDER, widget).into_bytes()
+        }
+        _ => body.to_vec(),
     }
 }
 
@@ -183,5 +223,20 @@ mod tests {
         assert!(resolve(&root, "/../etc/passwd").is_none());
         assert!(resolve(&root, "/%2e%2e/etc/passwd").is_none());
         assert!(resolve(&root, "/a/%zz").is_none());
+    }
+
+    #[test]
+    fn fills_widget_origin_in_shop_pages() {
+        let html = format!("<script src=\"{WIDGET_PLACEHOLDER}/doppel.js\"></script>");
+        let out = fill_widget_origin(html.as_bytes(), "http://127.0.0.1:9");
+        assert_eq!(
+            String::from_utf8(out).ok().as_deref(),
+            Some("<script src=\"http://127.0.0.1:9/doppel.js\"></script>")
+        );
+        // Binary files pass through untouched.
+        assert_eq!(fill_widget_origin(&[0xff, 0x00], "x"), vec![0xff, 0x00]);
+        let csp = host_csp("http://127.0.0.1:9");
+        assert!(csp.contains("script-src 'self' http://127.0.0.1:9;"), "{csp}");
+        assert!(csp.contains("frame-src http://127.0.0.1:9;"), "{csp}");
     }
 }

@@ -4,8 +4,14 @@
 //! and calls [`start`]. Everything the shopper enters stays in this page's memory and its
 //! own origin's storage.
 
+pub mod bridge;
+pub mod form;
 mod gpu;
+pub mod i18n;
+mod net;
+pub mod store;
 mod viewer;
+mod widget;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,8 +1,9 @@
-//! The yew app: the 3D view with its controls.
+//! The yew app: the widget around the 3D view with its controls.
 
 use crate::gpu::{self, GpuView, ViewHandle, ViewStatus};
-use doppel_render::ViewPreset;
-use std::cell::Cell;
+use crate::widget::Widget;
+use doppel_render::{Material, MeshData, ViewPreset};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -12,9 +13,7 @@ use yew::prelude::*;
 #[function_component(App)]
 pub fn app() -> Html {
     html! {
-        <main class="doppel-app">
-            <Viewer />
-        </main>
+        <Widget />
     }
 }
 
@@ -25,21 +24,82 @@ struct Drag {
     last: Cell<(i32, i32)>,
 }
 
+/// A mesh shared between the widget and the view; equal only to itself (cheap compare).
+#[derive(Debug, Clone)]
+pub struct SharedMesh(pub Rc<MeshData>);
+
+impl PartialEq for SharedMesh {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Material of the garment: a mid-blue cotton.
+pub const GARMENT: Material = Material {
+    base_color: [0.10, 0.22, 0.48, 1.0],
+    roughness: 0.85,
+    metallic: 0.0,
+};
+
+/// What the view should show.
+#[derive(Properties, PartialEq, Clone, Default)]
+pub struct ViewerProps {
+    /// The shopper's avatar (the placeholder figure until there is one).
+    #[prop_or_default]
+    pub figure: Option<SharedMesh>,
+    /// The garment worn, if any.
+    #[prop_or_default]
+    pub garment: Option<SharedMesh>,
+}
+
+/// The scene wanted and the scene on the GPU (the view starts asynchronously).
+#[derive(Default)]
+struct Scene {
+    wanted: ViewerProps,
+    figure_shown: Option<SharedMesh>,
+    garment_shown: Option<Option<SharedMesh>>,
+}
+
+/// Uploads whatever in `scene.wanted` is not yet on the GPU.
+fn sync_scene(handle: &ViewHandle, scene: &RefCell<Scene>) {
+    let Ok(mut slot) = handle.try_borrow_mut() else {
+        return;
+    };
+    let Some(view) = slot.as_mut() else { return };
+    let mut s = scene.borrow_mut();
+    if let Some(f) = s.wanted.figure.clone()
+        && s.figure_shown.as_ref() != Some(&f)
+        && view.set_figure((*f.0).clone(), Material::SKIN).is_ok()
+    {
+        s.figure_shown = Some(f);
+    }
+    let g = s.wanted.garment.clone();
+    if s.garment_shown.as_ref() != Some(&g)
+        && view
+            .set_garment(g.as_ref().map(|m| (*m.0).clone()), GARMENT)
+            .is_ok()
+    {
+        s.garment_shown = Some(g);
+    }
+}
+
 /// The 3D view: canvas, status line and view buttons.
 #[function_component(Viewer)]
-pub fn viewer() -> Html {
+pub fn viewer(props: &ViewerProps) -> Html {
     let canvas_ref = use_node_ref();
     let status = use_state(|| ViewStatus::Starting);
     let handle: Rc<ViewHandle> = use_mut_ref(|| None::<GpuView>).into();
     let handle: ViewHandle = (*handle).clone();
     let raf = use_mut_ref(|| None::<Rc<Closure<dyn FnMut()>>>);
     let drag = use_memo((), |_| Drag::default());
+    let scene = use_mut_ref(Scene::default);
 
     {
         let canvas_ref = canvas_ref.clone();
         let status = status.clone();
         let handle = handle.clone();
         let raf = raf.clone();
+        let scene = scene.clone();
         use_effect_with((), move |_| {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -47,6 +107,7 @@ pub fn viewer() -> Html {
                         Ok(view) => {
                             let name = view.backend_name();
                             *handle.borrow_mut() = Some(view);
+                            sync_scene(&handle, &scene);
                             let cb = Rc::new(gpu::frame_callback(handle.clone()));
                             *raf.borrow_mut() = Some(cb.clone());
                             watch_resize(handle.clone(), cb.clone());
@@ -56,6 +117,21 @@ pub fn viewer() -> Html {
                         Err(msg) => status.set(ViewStatus::Failed(msg)),
                     }
                 });
+            }
+            || ()
+        });
+    }
+
+    {
+        // New meshes from the widget: upload them (now, or when the view has started).
+        let handle = handle.clone();
+        let raf = raf.clone();
+        let scene = scene.clone();
+        use_effect_with(props.clone(), move |p| {
+            scene.borrow_mut().wanted = p.clone();
+            sync_scene(&handle, &scene);
+            if let Some(cb) = raf.borrow().as_ref() {
+                gpu::request_redraw(&handle, cb);
             }
             || ()
         });
@@ -162,6 +238,21 @@ pub fn viewer() -> Html {
         let with_view = with_view.clone();
         Callback::from(move |_: MouseEvent| with_view(&|v| v.reset()))
     };
+    let see_through = use_state(|| false);
+    let toggle_see_through = {
+        let with_view = with_view.clone();
+        let see_through = see_through.clone();
+        Callback::from(move |_: MouseEvent| {
+            let on = !*see_through;
+            let mut m = GARMENT;
+            if on {
+                // Half-transparent cloth shows where the body is inside it.
+                m.base_color[3] = 0.45;
+            }
+            with_view(&|v| v.set_garment_material(m));
+            see_through.set(on);
+        })
+    };
 
     let message = match &*status {
         ViewStatus::Starting => {
@@ -195,6 +286,10 @@ pub fn viewer() -> Html {
                 <button type="button" onclick={preset(ViewPreset::Side)}>{ "Side" }</button>
                 <button type="button" onclick={preset(ViewPreset::Back)}>{ "Back" }</button>
                 <button type="button" onclick={reset}>{ "Reset" }</button>
+                if props.garment.is_some() {
+                    <button type="button" aria-pressed={if *see_through { "true" } else { "false" }}
+                        data-doppel="see-through" onclick={toggle_see_through}>{ "See-through" }</button>
+                }
             </div>
         </section>
     }

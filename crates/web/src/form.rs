@@ -1,0 +1,481 @@
+//! The shopper's answers as typed, their units, and their validation into a
+//! [`BodyInput`]. Pure logic (no DOM), so it is unit-tested natively.
+
+use crate::i18n::{Lang, Text};
+use doppel_body::input::{AGE_RANGE_YEARS, DEFAULT_AGE_YEARS, WEIGHT_RANGE_KG};
+use doppel_body::units::{cm_to_inches, inches_to_cm, kg_to_pounds, pounds_to_kg};
+use doppel_body::{BodyInput, Measure, Sex};
+use std::collections::BTreeMap;
+
+/// Display units chosen with the `units` control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Units {
+    /// Centimetres and kilograms.
+    #[default]
+    Metric,
+    /// Inches and pounds.
+    Imperial,
+}
+
+impl Units {
+    /// Value of the `units` control.
+    pub fn key(self) -> &'static str {
+        match self {
+            Units::Metric => "metric",
+            Units::Imperial => "imperial",
+        }
+    }
+
+    /// Parses the `units` control's value.
+    pub fn from_key(k: &str) -> Option<Units> {
+        match k {
+            "metric" => Some(Units::Metric),
+            "imperial" => Some(Units::Imperial),
+            _ => None,
+        }
+    }
+
+    /// Unit symbol of lengths.
+    pub fn length(self) -> &'static str {
+        match self {
+            Units::Metric => "cm",
+            Units::Imperial => "in",
+        }
+    }
+
+    /// Unit symbol of weights.
+    pub fn mass(self) -> &'static str {
+        match self {
+            Units::Metric => "kg",
+            Units::Imperial => "lb",
+        }
+    }
+}
+
+/// A field of the form; [`Field::name`] is the `name` attribute (the embed contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// `sex`.
+    Sex,
+    /// `age` (years).
+    Age,
+    /// `height` (stature).
+    Height,
+    /// `weight`.
+    Weight,
+    /// An optional tape measurement.
+    Tape(Measure),
+}
+
+/// The optional tape measurements the widget asks for, in display order.
+pub const TAPE: [Measure; 5] = [
+    Measure::Chest,
+    Measure::Waist,
+    Measure::Hip,
+    Measure::Inseam,
+    Measure::Neck,
+];
+
+/// What the shopper does to take a measurement.
+pub fn how_to(m: Measure, sex: Option<Sex>) -> Text {
+    match m {
+        Measure::Chest if sex == Some(Sex::Female) => Text::HowBust,
+        Measure::Chest => Text::HowChest,
+        Measure::Waist => Text::HowWaist,
+        Measure::Hip => Text::HowHip,
+        Measure::Inseam => Text::HowInseam,
+        _ => Text::HowNeck,
+    }
+}
+
+impl Field {
+    /// The input's `name` attribute. The chest girth is called `bust` for women.
+    pub fn name(self, sex: Option<Sex>) -> &'static str {
+        match self {
+            Field::Sex => "sex",
+            Field::Age => "age",
+            Field::Height => "height",
+            Field::Weight => "weight",
+            Field::Tape(Measure::Chest) if sex == Some(Sex::Female) => "bust",
+            Field::Tape(m) => m.key(),
+        }
+    }
+
+    /// The label text.
+    pub fn label(self, sex: Option<Sex>) -> Text {
+        match self {
+            Field::Sex => Text::Sex,
+            Field::Age => Text::Age,
+            Field::Height => Text::Height,
+            Field::Weight => Text::Weight,
+            Field::Tape(Measure::Chest) if sex == Some(Sex::Female) => Text::Bust,
+            Field::Tape(Measure::Chest) => Text::Chest,
+            Field::Tape(Measure::Waist) => Text::Waist,
+            Field::Tape(Measure::Hip) => Text::Hip,
+            Field::Tape(Measure::Inseam) => Text::Inseam,
+            Field::Tape(_) => Text::Neck,
+        }
+    }
+
+    /// The unit symbol shown beside the input.
+    pub fn unit(self, units: Units, lang: Lang) -> &'static str {
+        match self {
+            Field::Sex => "",
+            Field::Age => lang.t(Text::Years),
+            Field::Weight => units.mass(),
+            _ => units.length(),
+        }
+    }
+
+    /// Allowed range in the display unit (what the inline message names).
+    pub fn range(self, units: Units) -> (f64, f64) {
+        let (lo, hi) = match self {
+            Field::Sex => return (0.0, 0.0),
+            Field::Age => return AGE_RANGE_YEARS,
+            Field::Weight => WEIGHT_RANGE_KG,
+            Field::Height => Measure::Height.range_cm(),
+            Field::Tape(m) => m.range_cm(),
+        };
+        (to_display(self, lo, units), to_display(self, hi, units))
+    }
+}
+
+/// Converts a canonical value (cm, kg, years) of `field` to the display unit.
+pub fn to_display(field: Field, v: f64, units: Units) -> f64 {
+    match (field, units) {
+        (Field::Sex | Field::Age, _) | (_, Units::Metric) => v,
+        (Field::Weight, Units::Imperial) => kg_to_pounds(v),
+        (_, Units::Imperial) => cm_to_inches(v),
+    }
+}
+
+/// Converts a display value of `field` to its canonical unit (cm, kg, years).
+pub fn from_display(field: Field, v: f64, units: Units) -> f64 {
+    match (field, units) {
+        (Field::Sex | Field::Age, _) | (_, Units::Metric) => v,
+        (Field::Weight, Units::Imperial) => pounds_to_kg(v),
+        (_, Units::Imperial) => inches_to_cm(v),
+    }
+}
+
+/// Decimals shown for a value in the display unit.
+pub fn decimals(field: Field, units: Units) -> usize {
+    match (field, units) {
+        (Field::Age, _) | (Field::Weight, Units::Imperial) => 0,
+        _ => 1,
+    }
+}
+
+/// Formats a canonical value for an input field: display unit, trailing `.0` dropped.
+pub fn format_value(field: Field, canonical: f64, units: Units) -> String {
+    let s = format!(
+        "{:.*}",
+        decimals(field, units),
+        to_display(field, canonical, units)
+    );
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// Why one field was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldError {
+    /// A required field is empty.
+    Required,
+    /// Not a number.
+    NotANumber,
+    /// Outside the allowed range (in the display unit).
+    OutOfRange {
+        /// Smallest allowed.
+        min: f64,
+        /// Largest allowed.
+        max: f64,
+    },
+    /// Plausible alone, but not with the other answers (the predictor's message).
+    Contradictory(String),
+}
+
+impl FieldError {
+    /// The inline message in `lang`, naming the allowed range.
+    pub fn message(&self, field: Field, units: Units, lang: Lang) -> String {
+        match self {
+            FieldError::Required => lang.t(Text::Required).into(),
+            FieldError::NotANumber => {
+                let (min, max) = field.range(units);
+                format!(
+                    "{} {}",
+                    lang.t(Text::NotANumber),
+                    range_text(min, max, field, units, lang)
+                )
+            }
+            FieldError::OutOfRange { min, max } => range_text(*min, *max, field, units, lang),
+            FieldError::Contradictory(reason) => reason.clone(),
+        }
+    }
+}
+
+/// "Allowed: 120–220 cm", rounded inwards so every number shown is accepted.
+fn range_text(min: f64, max: f64, field: Field, units: Units, lang: Lang) -> String {
+    format!(
+        "{} {}–{} {}",
+        lang.t(Text::AllowedRange),
+        lang.num(min.ceil(), 0),
+        lang.num(max.floor(), 0),
+        field.unit(units, lang)
+    )
+}
+
+/// The form's raw text, keyed by field, plus the chosen units.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawForm {
+    /// `""`, `"female"` or `"male"`.
+    pub sex: String,
+    /// Text of every numeric field (missing = empty).
+    pub values: BTreeMap<Field, String>,
+    /// Display units of the values.
+    pub units: Units,
+}
+
+impl RawForm {
+    /// The text of `field` (empty if never typed).
+    pub fn get(&self, field: Field) -> &str {
+        self.values.get(&field).map_or("", String::as_str)
+    }
+
+    /// The chosen sex, if any.
+    pub fn sex(&self) -> Option<Sex> {
+        self.sex.parse().ok()
+    }
+
+    /// Switches units, converting every number already typed (unparsable text is kept).
+    pub fn set_units(&mut self, units: Units) {
+        if units == self.units {
+            return;
+        }
+        for (field, text) in self.values.iter_mut() {
+            if let Some(v) = parse_num(text) {
+                let canonical = from_display(*field, v, self.units);
+                *text = format_value(*field, canonical, units);
+            }
+        }
+        self.units = units;
+    }
+
+    /// Fills the form from canonical values (cm, kg, years), in the current units.
+    pub fn fill(&mut self, input: &BodyInput) {
+        self.sex = input.sex.key().into();
+        let u = self.units;
+        self.values
+            .insert(Field::Age, format_value(Field::Age, input.age_years, u));
+        self.values.insert(
+            Field::Height,
+            format_value(Field::Height, input.height_cm, u),
+        );
+        self.values.insert(
+            Field::Weight,
+            format_value(Field::Weight, input.weight_kg, u),
+        );
+        for (m, v) in &input.measured_cm {
+            self.values
+                .insert(Field::Tape(*m), format_value(Field::Tape(*m), *v, u));
+        }
+    }
+
+    /// Validates every field; returns the body input or every problem at once.
+    pub fn validate(&self) -> Result<BodyInput, Vec<(Field, FieldError)>> {
+        let mut errors = Vec::new();
+        let sex = self.sex();
+        if sex.is_none() {
+            errors.push((Field::Sex, FieldError::Required));
+        }
+        let mut number = |field: Field, required: bool| -> Option<f64> {
+            let text = self.get(field).trim();
+            if text.is_empty() {
+                if required {
+                    errors.push((field, FieldError::Required));
+                }
+                return None;
+            }
+            let Some(v) = parse_num(text) else {
+                errors.push((field, FieldError::NotANumber));
+                return None;
+            };
+            let (min, max) = field.range(self.units);
+            // Compare in canonical units so that a converted bound is not missed by rounding.
+            let c = from_display(field, v, self.units);
+            let (cmin, cmax) = field.range(Units::Metric);
+            if c < cmin - 1e-9 || c > cmax + 1e-9 {
+                errors.push((field, FieldError::OutOfRange { min, max }));
+                return None;
+            }
+            Some(c)
+        };
+        let age = number(Field::Age, false);
+        let height = number(Field::Height, true);
+        let weight = number(Field::Weight, true);
+        let tape: Vec<(Measure, f64)> = TAPE
+            .iter()
+            .filter_map(|&m| number(Field::Tape(m), false).map(|v| (m, v)))
+            .collect();
+        match (sex, height, weight, errors.is_empty()) {
+            (Some(sex), Some(h), Some(w), true) => {
+                BodyInput::new(sex, h, w, Some(age.unwrap_or(DEFAULT_AGE_YEARS)), tape).map_err(
+                    // Ranges were checked above, so this is a rare cross-field problem.
+                    |e| vec![(Field::Height, FieldError::Contradictory(e.to_string()))],
+                )
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Parses a typed number (`,` or `.` as decimal separator); `None` for junk, NaN, ∞.
+pub fn parse_num(text: &str) -> Option<f64> {
+    let v: f64 = text.trim().replace(',', ".").parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Maps a predictor error to the field it names, for an inline message.
+pub fn field_of_error(e: &doppel_body::BodyError) -> Field {
+    use doppel_body::BodyError;
+    let name = match e {
+        BodyError::OutOfRange { field, .. }
+        | BodyError::NotANumber { field, .. }
+        | BodyError::Contradictory { field, .. } => field.as_str(),
+        BodyError::BadSex(_) => "sex",
+        _ => "height",
+    };
+    match name {
+        "sex" => Field::Sex,
+        "age" => Field::Age,
+        "weight" => Field::Weight,
+        other => Measure::from_key(other)
+            .filter(|m| TAPE.contains(m))
+            .map_or(Field::Height, Field::Tape),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(sex: &str, pairs: &[(Field, &str)], units: Units) -> RawForm {
+        RawForm {
+            sex: sex.into(),
+            values: pairs.iter().map(|(f, v)| (*f, v.to_string())).collect(),
+            units,
+        }
+    }
+
+    #[test]
+    fn valid_metric_form() {
+        let f = form(
+            "female",
+            &[
+                (Field::Height, "168"),
+                (Field::Weight, "62,5"),
+                (Field::Tape(Measure::Hip), "98"),
+            ],
+            Units::Metric,
+        );
+        let b = f.validate().expect("valid");
+        assert_eq!(b.sex, Sex::Female);
+        assert_eq!(b.weight_kg, 62.5);
+        assert_eq!(b.age_years, DEFAULT_AGE_YEARS);
+        assert_eq!(b.measured_cm.get(&Measure::Hip), Some(&98.0));
+    }
+
+    #[test]
+    fn imperial_values_become_cm_and_kg() {
+        let f = form(
+            "male",
+            &[(Field::Height, "70"), (Field::Weight, "176")],
+            Units::Imperial,
+        );
+        let b = f.validate().expect("valid");
+        assert!((b.height_cm - 177.8).abs() < 1e-9);
+        assert!((b.weight_kg - 79.832_257_12).abs() < 1e-6);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_range() {
+        let f = form(
+            "",
+            &[
+                (Field::Height, "250"),
+                (Field::Weight, "heavy"),
+                (Field::Tape(Measure::Waist), "10"),
+            ],
+            Units::Metric,
+        );
+        let errs = f.validate().expect_err("invalid");
+        let fields: Vec<Field> = errs.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::Sex,
+                Field::Height,
+                Field::Weight,
+                Field::Tape(Measure::Waist)
+            ]
+        );
+        let (_, e) = &errs[1];
+        assert_eq!(
+            e.message(Field::Height, Units::Metric, Lang::En),
+            "Allowed: 120–220 cm"
+        );
+        assert_eq!(
+            e.message(Field::Height, Units::Metric, Lang::De),
+            "Erlaubt: 120–220 cm"
+        );
+        // In inches the range is converted too.
+        let imperial = form(
+            "male",
+            &[(Field::Height, "100"), (Field::Weight, "170")],
+            Units::Imperial,
+        );
+        let errs = imperial.validate().expect_err("too tall");
+        assert_eq!(
+            errs[0].1.message(Field::Height, Units::Imperial, Lang::En),
+            "Allowed: 48–86 in"
+        );
+    }
+
+    #[test]
+    fn switching_units_converts_typed_values() {
+        let mut f = form(
+            "male",
+            &[
+                (Field::Height, "180"),
+                (Field::Weight, "80"),
+                (Field::Age, "40"),
+            ],
+            Units::Metric,
+        );
+        f.set_units(Units::Imperial);
+        assert_eq!(f.get(Field::Height), "70.9");
+        assert_eq!(f.get(Field::Weight), "176");
+        assert_eq!(f.get(Field::Age), "40");
+        f.set_units(Units::Metric);
+        assert_eq!(f.get(Field::Height), "180.1");
+        assert_eq!(f.get(Field::Weight), "79.8");
+    }
+
+    #[test]
+    fn bust_is_the_female_chest() {
+        assert_eq!(Field::Tape(Measure::Chest).name(Some(Sex::Female)), "bust");
+        assert_eq!(Field::Tape(Measure::Chest).name(Some(Sex::Male)), "chest");
+        assert_eq!(Field::Tape(Measure::Inseam).name(None), "inseam");
+    }
+
+    #[test]
+    fn predictor_errors_find_their_field() {
+        let e = doppel_body::BodyError::Contradictory {
+            field: "waist".into(),
+            value: 190.0,
+            reason: "too large".into(),
+        };
+        assert_eq!(field_of_error(&e), Field::Tape(Measure::Waist));
+        let e = doppel_body::BodyError::BadSex("x".into());
+        assert_eq!(field_of_error(&e), Field::Sex);
+    }
+}

@@ -1,0 +1,317 @@
+//! The shopper's profile in the widget origin's `localStorage`: versioned, with a backup
+//! copy so that a corrupted or interrupted write never loses it, and one call that
+//! forgets everything.
+//!
+//! Write protocol: the new text goes to the primary key, is read back and checked, and
+//! only then copied to the backup key. A crash or quota error between the two leaves one
+//! valid copy (the old backup or the new primary); [`load`] tries the primary first and
+//! falls back to the backup.
+
+use crate::form::Units;
+use doppel_body::{BodyInput, Measure, Sex};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Storage key of the profile.
+pub const KEY: &str = "doppel.profile";
+/// Storage key of the backup copy.
+pub const BACKUP_KEY: &str = "doppel.profile.backup";
+/// Every key this app writes (what "Forget me" removes).
+pub const ALL_KEYS: [&str; 2] = [KEY, BACKUP_KEY];
+/// Format tag inside the stored JSON.
+pub const FORMAT: &str = "doppel-web-profile";
+/// Schema version written by this code.
+pub const VERSION: u32 = 1;
+
+/// What the widget remembers on this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Schema version ([`VERSION`]).
+    pub version: u32,
+    /// The last valid body answers (cm, kg, years).
+    #[serde(default)]
+    pub body: Option<StoredBody>,
+    /// Preferred units: `metric` or `imperial`.
+    #[serde(default)]
+    pub units: String,
+    /// Sizes the shopper chose, by product id.
+    #[serde(default)]
+    pub sizes: BTreeMap<String, String>,
+}
+
+/// Body answers in canonical units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredBody {
+    /// `female` or `male`.
+    pub sex: Sex,
+    /// Age in years.
+    pub age_years: f64,
+    /// Height in cm.
+    pub height_cm: f64,
+    /// Weight in kg.
+    pub weight_kg: f64,
+    /// Tape measurements by measure key, cm.
+    #[serde(default)]
+    pub measured_cm: BTreeMap<String, f64>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            format: FORMAT.into(),
+            version: VERSION,
+            body: None,
+            units: Units::Metric.key().into(),
+            sizes: BTreeMap::new(),
+        }
+    }
+}
+
+/// Why a stored profile could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// Not readable as a profile.
+    #[error("the saved profile is corrupt ({0})")]
+    Corrupt(String),
+    /// Written by a newer version of the app.
+    #[error("the saved profile is from a newer version of doppel (version {0}); please update")]
+    Newer(u32),
+    /// The browser refused to store it (private mode, quota).
+    #[error("this browser does not allow saving ({0})")]
+    Unavailable(String),
+}
+
+impl Profile {
+    /// The stored body, re-validated (a tampered value is rejected, not trusted).
+    pub fn body_input(&self) -> Option<BodyInput> {
+        let b = self.body.as_ref()?;
+        let tape = b
+            .measured_cm
+            .iter()
+            .filter_map(|(k, v)| Measure::from_key(k).map(|m| (m, *v)));
+        BodyInput::new(b.sex, b.height_cm, b.weight_kg, Some(b.age_years), tape).ok()
+    }
+
+    /// Remembers `input` as the body answers.
+    pub fn set_body(&mut self, input: &BodyInput) {
+        self.body = Some(StoredBody {
+            sex: input.sex,
+            age_years: input.age_years,
+            height_cm: input.height_cm,
+            weight_kg: input.weight_kg,
+            measured_cm: input
+                .measured_cm
+                .iter()
+                .map(|(m, v)| (m.key().to_string(), *v))
+                .collect(),
+        });
+    }
+
+    /// Preferred units.
+    pub fn units(&self) -> Units {
+        Units::from_key(&self.units).unwrap_or_default()
+    }
+}
+
+/// Serialises a profile.
+pub fn encode(p: &Profile) -> String {
+    // Serialising plain data structures to a string cannot fail.
+    serde_json::to_string(p).unwrap_or_default()
+}
+
+/// Parses and checks a stored profile.
+pub fn decode(text: &str) -> Result<Profile, StoreError> {
+    let p: Profile = serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if p.format != FORMAT {
+        return Err(StoreError::Corrupt(format!("format {:?}", p.format)));
+    }
+    if p.version > VERSION {
+        return Err(StoreError::Newer(p.version));
+    }
+    Ok(p)
+}
+
+/// Minimal key-value storage, so the protocol is tested without a browser.
+pub trait Backend {
+    /// Reads a key.
+    fn get(&self, key: &str) -> Option<String>;
+    /// Writes a key.
+    fn set(&self, key: &str, value: &str) -> Result<(), String>;
+    /// Removes a key.
+    fn remove(&self, key: &str);
+}
+
+/// Loads the profile: primary, else backup, else a fresh one. The error (if the primary
+/// was unusable) is returned beside the profile so the UI can say what happened.
+pub fn load(b: &dyn Backend) -> (Profile, Option<StoreError>) {
+    let primary = b.get(KEY).map(|t| decode(&t));
+    match primary {
+        Some(Ok(p)) => (p, None),
+        None => match b.get(BACKUP_KEY).map(|t| decode(&t)) {
+            Some(Ok(p)) => (p, None),
+            _ => (Profile::default(), None),
+        },
+        Some(Err(e)) => match b.get(BACKUP_KEY).map(|t| decode(&t)) {
+            Some(Ok(p)) => (p, None),
+            // A newer profile must not be overwritten by this older app: say so.
+            _ => (Profile::default(), Some(e)),
+        },
+    }
+}
+
+/// Saves the profile with the primary-then-backup protocol.
+pub fn save(b: &dyn Backend, p: &Profile) -> Result<(), StoreError> {
+    let text = encode(p);
+    b.set(KEY, &text).map_err(StoreError::Unavailable)?;
+    // Only a copy that reads back correctly becomes the backup.
+    match b.get(KEY).map(|t| decode(&t)) {
+        Some(Ok(ref back)) if back == p => {
+            b.set(BACKUP_KEY, &text).map_err(StoreError::Unavailable)
+        }
+        _ => Err(StoreError::Unavailable("read-back mismatch".into())),
+    }
+}
+
+/// Deletes everything this app stored.
+pub fn forget(b: &dyn Backend) {
+    for k in ALL_KEYS {
+        b.remove(k);
+    }
+}
+
+/// The browser's `localStorage` of the widget origin.
+pub struct LocalStorage(Option<web_sys::Storage>);
+
+impl LocalStorage {
+    /// Opens it (absent when the browser blocks storage: some private modes, and
+    /// third-party iframes where the browser blocks third-party storage).
+    pub fn open() -> LocalStorage {
+        LocalStorage(
+            web_sys::window()
+                .and_then(|w| w.local_storage().ok())
+                .flatten(),
+        )
+    }
+
+    /// Whether the browser lets this page store anything.
+    pub fn available(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl Backend for LocalStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.as_ref()?.get_item(key).ok().flatten()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        let s = self.0.as_ref().ok_or("no localStorage")?;
+        s.set_item(key, value)
+            .map_err(|e| e.as_string().unwrap_or_else(|| "quota exceeded".into()))
+    }
+    fn remove(&self, key: &str) {
+        if let Some(s) = &self.0 {
+            let _ = s.remove_item(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Default)]
+    struct Mem {
+        map: RefCell<BTreeMap<String, String>>,
+        fail_key: Option<&'static str>,
+    }
+
+    impl Backend for Mem {
+        fn get(&self, key: &str) -> Option<String> {
+            self.map.borrow().get(key).cloned()
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), String> {
+            if self.fail_key == Some(key) {
+                return Err("quota".into());
+            }
+            self.map.borrow_mut().insert(key.into(), value.into());
+            Ok(())
+        }
+        fn remove(&self, key: &str) {
+            self.map.borrow_mut().remove(key);
+        }
+    }
+
+    fn sample() -> Profile {
+        let mut p = Profile::default();
+        let input = BodyInput::new(Sex::Male, 180.0, 80.0, Some(35.0), [(Measure::Waist, 88.0)])
+            .expect("valid");
+        p.set_body(&input);
+        p.sizes.insert("tshirt-men".into(), "L".into());
+        p
+    }
+
+    #[test]
+    fn round_trip_and_revalidation() {
+        let mem = Mem::default();
+        let p = sample();
+        save(&mem, &p).expect("saved");
+        let (back, err) = load(&mem);
+        assert_eq!(back, p);
+        assert!(err.is_none());
+        let input = back.body_input().expect("valid body");
+        assert_eq!(input.measured_cm.get(&Measure::Waist), Some(&88.0));
+        // A tampered value is not trusted.
+        let mut bad = p.clone();
+        if let Some(b) = bad.body.as_mut() {
+            b.height_cm = 900.0;
+        }
+        assert!(bad.body_input().is_none());
+    }
+
+    #[test]
+    fn corrupt_primary_falls_back_to_backup() {
+        let mem = Mem::default();
+        let p = sample();
+        save(&mem, &p).expect("saved");
+        mem.map
+            .borrow_mut()
+            .insert(KEY.into(), "{\"format\":".into());
+        let (back, err) = load(&mem);
+        assert_eq!(back, p);
+        assert!(err.is_none());
+    }
+
+    #[test]
+    fn failed_backup_write_keeps_a_valid_copy() {
+        let mem = Mem {
+            fail_key: Some(BACKUP_KEY),
+            ..Mem::default()
+        };
+        let p = sample();
+        assert!(save(&mem, &p).is_err());
+        assert_eq!(load(&mem).0, p);
+    }
+
+    #[test]
+    fn newer_version_is_reported_not_used() {
+        let mem = Mem::default();
+        let mut p = sample();
+        p.version = VERSION + 1;
+        mem.map.borrow_mut().insert(KEY.into(), encode(&p));
+        let (back, err) = load(&mem);
+        assert_eq!(back, Profile::default());
+        assert_eq!(err, Some(StoreError::Newer(VERSION + 1)));
+    }
+
+    #[test]
+    fn forget_removes_everything() {
+        let mem = Mem::default();
+        save(&mem, &sample()).expect("saved");
+        forget(&mem);
+        assert!(mem.map.borrow().is_empty());
+        assert_eq!(load(&mem).0, Profile::default());
+    }
+}
