@@ -73,3 +73,38 @@ fn neutral_bodies_measure_plausibly() {
         assert!(r.values_cm[&Measure::Inseam] < r.values_cm[&Measure::Height] * 0.55);
     }
 }
+
+#[test]
+fn corrupted_model_files_error_or_load_but_never_panic() {
+    let good = Model::builtin().expect("model").to_bytes();
+    // Truncations at many points, including inside every header field.
+    let mut cuts: Vec<usize> = (0..64).collect();
+    cuts.extend((1..200).map(|k| k * good.len() / 200));
+    for cut in cuts {
+        assert!(
+            Model::from_bytes(&good[..cut]).is_err(),
+            "truncated at {cut} loaded"
+        );
+    }
+    let mut extra = good.clone();
+    extra.push(0);
+    assert!(Model::from_bytes(&extra).is_err(), "trailing byte accepted");
+    // Byte flips (deterministic xorshift positions): errors are fine, panics are not,
+    // and a model that still loads must evaluate and measure.
+    let mut state = 0x9E37_79B9_u64;
+    for _ in 0..60 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let at = (state % good.len() as u64) as usize;
+        let at = if state % 3 == 0 { at % 4096 } else { at };
+        let mut bad = good.clone();
+        bad[at] ^= 0xA5;
+        if let Ok(m) = Model::from_bytes(&bad) {
+            for sex in [Sex::Female, Sex::Male] {
+                let v = m.evaluate(&m.neutral(sex));
+                let _ = measure(&m, &v);
+            }
+        }
+    }
+}
