@@ -414,6 +414,61 @@ mod tests {
         }
     }
 
+    /// On real people (ANSUR II training rows, every 40th): supply chest, waist and hip,
+    /// check they are met and report how far volume × density lands from the scale.
+    /// Skips when the data directory is absent (a fresh clone).
+    #[test]
+    fn ansur_people_mass_from_volume() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ansur2");
+        if !dir.exists() {
+            eprintln!("skipping: {} not found", dir.display());
+            return;
+        }
+        let model = Model::builtin().expect("model");
+        for (file, sex) in [
+            ("female_train.csv", Sex::Female),
+            ("male_train.csv", Sex::Male),
+        ] {
+            let Ok(bytes) = std::fs::read(dir.join(file)) else {
+                continue;
+            };
+            let people = crate::ansur::parse_people(file, &bytes, Some(sex)).expect("csv");
+            let mut errs = Vec::new();
+            for p in people.iter().step_by(40) {
+                let supplied = [Measure::Chest, Measure::Waist, Measure::Hip]
+                    .into_iter()
+                    .filter_map(|m| p.measures_cm.get(&m).map(|&v| (m, v)));
+                let Ok(input) =
+                    BodyInput::new(sex, p.height_cm(), p.weight_kg, Some(p.age_years), supplied)
+                else {
+                    continue;
+                };
+                let Ok(pred) = predict(&input) else { continue };
+                let sol =
+                    solve(model, &Problem::from_prediction(&pred, input.weight_kg)).expect("solve");
+                assert!(
+                    sol.max_supplied_error_cm < 0.5,
+                    "{}: {}",
+                    p.subject_id,
+                    sol.max_supplied_error_cm
+                );
+                errs.push((sol.mass_kg - p.weight_kg) / p.weight_kg);
+            }
+            let n = errs.len() as f64;
+            let mean = errs.iter().sum::<f64>() / n;
+            let mae = errs.iter().map(|e| e.abs()).sum::<f64>() / n;
+            let worst = errs.iter().fold(0.0f64, |w, e| w.max(e.abs()));
+            eprintln!(
+                "{sex}: n = {n}, mass error mean {:+.1} %, mean |err| {:.1} %, worst {:.1} %",
+                100.0 * mean,
+                100.0 * mae,
+                100.0 * worst
+            );
+            assert!(mae < 0.08, "{sex}: mean |mass error| {mae}");
+        }
+    }
+
     #[test]
     fn supplied_girths_are_reproduced() {
         let input = BodyInput::new(
