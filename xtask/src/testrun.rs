@@ -8,6 +8,10 @@ use crate::{serve, web};
 use anyhow::{Result, bail};
 use std::process::Command;
 
+/// The browser crate builds only for wasm32; it is linted per flavour and tested in the
+/// browser end-to-end tests.
+const WEB: &str = "doppel-web";
+
 /// Features that make the workspace build include the native renderer.
 const NATIVE: &str = "doppel-render/native";
 
@@ -22,7 +26,14 @@ fn rust_tests(only_render: bool) -> Result<()> {
     let mut c = if only_render {
         cargo(&["test", "-p", "doppel-render", "--features", NATIVE])
     } else {
-        cargo(&["test", "--workspace", "--features", NATIVE])
+        cargo(&[
+            "test",
+            "--workspace",
+            "--exclude",
+            WEB,
+            "--features",
+            NATIVE,
+        ])
     };
     c.env("WGPU_ADAPTER_NAME", "llvmpipe")
         .env("DOPPEL_REQUIRE_GPU", "1");
@@ -70,6 +81,8 @@ pub fn run(args: &[String]) -> Result<()> {
     tools::run(&mut cargo(&[
         "clippy",
         "--workspace",
+        "--exclude",
+        WEB,
         "--all-targets",
         "--features",
         NATIVE,
