@@ -236,7 +236,10 @@ mod tests {
         // Binary files pass through untouched.
         assert_eq!(fill_widget_origin(&[0xff, 0x00], "x"), vec![0xff, 0x00]);
         let csp = host_csp("http://127.0.0.1:9");
-        assert!(csp.contains("script-src 'self' http://127.0.0.1:9;"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self' http://127.0.0.1:9;"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-src http://127.0.0.1:9;"), "{csp}");
     }
 }

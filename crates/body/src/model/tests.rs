@@ -97,7 +97,11 @@ fn corrupted_model_files_error_or_load_but_never_panic() {
         state ^= state >> 7;
         state ^= state << 17;
         let at = (state % good.len() as u64) as usize;
-        let at = if state.is_multiple_of(3) { at % 4096 } else { at };
+        let at = if state.is_multiple_of(3) {
+            at % 4096
+        } else {
+            at
+        };
         let mut bad = good.clone();
         bad[at] ^= 0xA5;
         if let Ok(m) = Model::from_bytes(&bad) {
