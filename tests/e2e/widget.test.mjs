@@ -46,7 +46,9 @@ for (const mode of ['webgpu', 'webgl2']) {
       });
       const frame = await widgetFrame(page);
       const canvas = frame.locator('canvas[data-doppel="view"]');
-      await canvas.waitFor({ timeout: 30_000 });
+      await frame.waitForFunction(
+        () => document.querySelector('canvas[data-doppel="view"]')?.dataset.backend,
+        null, { timeout: 30_000 });
       assert.equal(await canvas.getAttribute('data-backend'), mode);
 
       // Four questions.

@@ -139,7 +139,9 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
         if field(prim, "mode").unwrap_or(4) != 4 {
             continue;
         }
-        let attrs = prim.get("attributes").ok_or("primitive without attributes")?;
+        let attrs = prim
+            .get("attributes")
+            .ok_or("primitive without attributes")?;
         let pos_i = field(attrs, "POSITION").ok_or("primitive without POSITION")?;
         let idx_i = field(prim, "indices").ok_or("primitive without indices")?;
         let pos = vec3s(&json, bin, pos_i)?;

@@ -5,12 +5,18 @@
 //! own origin's storage.
 
 pub mod bridge;
+pub mod catalog;
 pub mod form;
+pub mod glb;
+#[cfg(target_arch = "wasm32")]
 mod gpu;
 pub mod i18n;
+#[cfg(target_arch = "wasm32")]
 mod net;
 pub mod store;
+#[cfg(target_arch = "wasm32")]
 mod viewer;
+#[cfg(target_arch = "wasm32")]
 mod widget;
 
 use wasm_bindgen::prelude::*;
@@ -23,6 +29,7 @@ pub const FLAVOUR: &str = if cfg!(feature = "webgl") {
 };
 
 /// Mounts the doppel app into `root`. Called by the loader after choosing the flavour.
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]
 pub fn start(root: web_sys::Element) {
     yew::Renderer::<viewer::App>::with_root(root).render();
@@ -30,6 +37,7 @@ pub fn start(root: web_sys::Element) {
 
 /// Mounts automatically into `[data-doppel-autostart]` when present (the `trunk serve`
 /// development page); the production loader calls [`start`] itself.
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(start)]
 pub fn auto_start() {
     if let Some(root) = web_sys::window()

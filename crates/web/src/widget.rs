@@ -3,6 +3,7 @@
 //! computed here, in the page; the host only ever gets `{product, size}` on request.
 
 use crate::bridge::{self, Config};
+use crate::catalog;
 use crate::form::{self, Field, FieldError, RawForm, TAPE, Units};
 use crate::i18n::{Lang, Text};
 use crate::net;
@@ -13,7 +14,7 @@ use doppel_body::{BodyInput, Measure, Prediction};
 use doppel_fit::analysis::{FitModel, FitPreference};
 use doppel_fit::recommend::{DEFAULT_SEED, Recommendation, body_samples, recommend};
 use doppel_garment::Product;
-use doppel_garment::catalog::{CheckOptions, check_catalog, is_safe_relative_path};
+use doppel_garment::catalog::is_safe_relative_path;
 use doppel_render::MeshData;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -125,23 +126,8 @@ impl Widget {
                 let catalog = catalog?;
                 let bytes = net::fetch_bytes(&format!("{catalog}catalog.json")).await?;
                 let text = String::from_utf8(bytes).map_err(|_| "catalog.json is not UTF-8")?;
-                let rep = check_catalog(
-                    &text,
-                    &|p: &str| Err(format!("{p} is not loaded in the browser")),
-                    CheckOptions { meshes: false },
-                );
-                let ours: Vec<String> = rep
-                    .problems
-                    .iter()
-                    .filter(|p| p.product.as_deref() == Some(id.as_str()) || p.product.is_none())
-                    .map(ToString::to_string)
-                    .collect();
-                match rep.products.into_iter().find(|p| p.id == id) {
-                    Some(p) if ours.is_empty() => Ok(Rc::new(p)),
-                    Some(_) => Err(ours.join("; ")),
-                    None if !ours.is_empty() => Err(ours.join("; ")),
-                    None => Err(format!("unknown:{id}")),
-                }
+                let product = catalog::find_product(&text, &id)?;
+                Ok(Rc::new(product))
             }
             .await;
             Msg::Product(seq, result)
@@ -262,12 +248,7 @@ impl Widget {
         ctx.link().send_future(async move {
             let result = async {
                 let bytes = net::fetch_bytes(&format!("{catalog}{path}")).await?;
-                let rep = doppel_garment::mesh::check_glb(&bytes);
-                let mesh = rep.mesh.ok_or_else(|| {
-                    rep.problems
-                        .first()
-                        .map_or_else(|| "unreadable mesh".into(), ToString::to_string)
-                })?;
+                let mesh = crate::glb::read(&bytes).map_err(|e| format!("{path}: {e}"))?;
                 Ok(SharedMesh(Rc::new(MeshData {
                     positions: mesh.positions,
                     normals: mesh.normals,
@@ -318,7 +299,11 @@ impl Widget {
                         "{} {} ± {} {}",
                         lang.t(Text::Predicted),
                         lang.num(form::to_display(field, *mean, self.form.units), 0),
-                        lang.num(form::to_display(field, *sd, self.form.units).max(0.5), 0),
+                        {
+                            // Small spreads (in inches) keep one decimal instead of "± 0".
+                            let sd = form::to_display(field, *sd, self.form.units);
+                            lang.num(sd, usize::from(sd < 1.5))
+                        },
                         field.unit(self.form.units, lang)
                     )),
                     _ => None,
@@ -460,7 +445,7 @@ impl Widget {
             (Load::Failed(e), _) => Some(html! {
                 <p class="doppel-error" role="alert" data-doppel="model-error">{ lang.t(Text::ModelFailed) }{" "}{ e }</p>
             }),
-            (_, Load::Failed(e)) if e.starts_with("unknown:") => Some(html! {
+            (_, Load::Failed(e)) if e.starts_with(catalog::UNKNOWN) => Some(html! {
                 <p class="doppel-error" role="alert" data-doppel="product-error">
                     { lang.t(Text::UnknownProduct) }{" "}<code>{ self.config.product.clone() }</code>
                 </p>
