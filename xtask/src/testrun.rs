@@ -22,14 +22,7 @@ fn rust_tests(only_render: bool) -> Result<()> {
     let mut c = if only_render {
         cargo(&["test", "-p", "doppel-render", "--features", NATIVE])
     } else {
-        cargo(&[
-            "test",
-            "--workspace",
-            "--exclude",
-            WEB,
-            "--features",
-            NATIVE,
-        ])
+        cargo(&["test", "--workspace", "--features", NATIVE])
     };
     c.env("WGPU_ADAPTER_NAME", "llvmpipe")
         .env("DOPPEL_REQUIRE_GPU", "1");
