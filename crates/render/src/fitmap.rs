@@ -16,6 +16,10 @@ pub fn ease_color(ease_cm: f32) -> [f32; 3] {
     if e <= STOPS[0].0 {
         return STOPS[0].1;
     }
+    // Exact stops return their colour exactly (interpolating at t = 1 would round).
+    if let Some((_, c, _)) = STOPS.iter().find(|(s, _, _)| *s == e) {
+        return *c;
+    }
     for w in STOPS.windows(2) {
         let (a, ca, _) = w[0];
         let (b, cb, _) = w[1];
