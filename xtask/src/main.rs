@@ -25,6 +25,18 @@ commands:
   train-predictor   fit the body predictor on ANSUR II ([--ansur-dir DIR] [--cv] [--check])"
 }
 
+/// `cargo xtask bench [ARGS…]`: every criterion benchmark (body, concierge, render frame
+/// time pinned to Mesa's lavapipe unless `WGPU_ADAPTER_NAME` is set); ARGS go to cargo bench.
+fn bench(args: &[String]) -> Result<()> {
+    let mut c = std::process::Command::new("cargo");
+    c.args(["bench", "--workspace", "--features", "doppel-render/native"])
+        .args(args);
+    if std::env::var_os("WGPU_ADAPTER_NAME").is_none() {
+        c.env("WGPU_ADAPTER_NAME", "llvmpipe");
+    }
+    tools::run(&mut c)
+}
+
 /// `cargo xtask demo`: set up, build, and serve the demo until interrupted.
 fn demo(args: &[String]) -> Result<()> {
     web::build(&[])?;
@@ -76,6 +88,7 @@ fn main() -> Result<()> {
         "size" => web::size(rest),
         "build-web" => web::build(rest),
         "serve" => serve_forever(rest),
+        "bench" => bench(rest),
         "import-body" => import_body::run(rest),
         "train-predictor" => train::run(rest),
         other => bail!("unknown xtask command {other:?}\n\n{}", usage()),
