@@ -2,10 +2,9 @@
 //! packs. The pack folder is read here; everything else is `doppel-concierge` (pure).
 
 use crate::input_err;
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use doppel_concierge::search::AskOptions;
-use doppel_concierge::{Date, Lang, Pack};
+use doppel_concierge::{Date, Lang, LoadError, Pack};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -87,29 +86,12 @@ pub struct CareArgs {
     lang: Option<String>,
 }
 
-/// Reads every `*.json` file of a pack folder (not recursive).
+/// Reads and validates a pack folder; every problem is an input error (exit 2).
 pub fn load_pack(dir: &str) -> anyhow::Result<Pack> {
-    let path = Path::new(dir);
-    if !path.is_dir() {
-        return Err(input_err(format!("--pack {dir:?}: not a folder")));
-    }
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(path).with_context(|| format!("reading {dir}"))?;
-    for entry in entries {
-        let p = entry?.path();
-        if p.extension().is_some_and(|e| e == "json") && p.is_file() {
-            let name = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| input_err(format!("{}: {e}", p.display())))?;
-            files.push((name, text));
-        }
-    }
-    files.sort();
-    Pack::from_files(&files).map_err(input_err)
+    Pack::load_dir(Path::new(dir)).map_err(|e| match e {
+        LoadError::NotAFolder(_) => input_err(format!("--pack {dir:?}: not a folder")),
+        e => input_err(e),
+    })
 }
 
 fn parse_date(flag: &str, s: &str) -> anyhow::Result<Date> {

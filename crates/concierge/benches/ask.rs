@@ -1,82 +1,19 @@
 //! Answer latency for a 500-entry pack (`cargo bench -p doppel-concierge --bench ask`).
 //!
-//! The pack is the Bohnenwerk sample grown synthetically to 500 FAQ entries: every extra
-//! entry recombines sentences of the real ones (deterministic LCG), so vocabulary and text
-//! lengths stay realistic. Timings are printed, never asserted.
+//! The pack is the Bohnenwerk sample grown to 500 FAQ entries by
+//! [`samples::grow_faq`] (deterministic; the wasm benchmark builds the same pack). Timings are printed, never asserted.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // benchmark binary
 
-use doppel_concierge::Pack;
 use doppel_concierge::search::AskOptions;
-use serde_json::{Value, json};
+use doppel_concierge::{Pack, samples};
+use serde_json::Value;
 use std::hint::black_box;
 use std::time::Instant;
 
-macro_rules! files {
-    ($($f:literal),*) => {
-        vec![$(($f.to_string(), include_str!(concat!("../../../assets/concierge/packs/bohnenwerk/", $f)).to_string())),*]
-    };
-}
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
-
-fn synthetic(entries: usize) -> Vec<(String, String)> {
-    let mut files = files!(
-        "pack.json",
-        "products.json",
-        "serials.json",
-        "care.json",
-        "errors.json",
-        "faq.json",
-        "warranty.json",
-        "contacts.json",
-        "synonyms.json"
-    );
-    let faq: Value =
-        serde_json::from_str(&files.iter().find(|(n, _)| n == "faq.json").unwrap().1).unwrap();
-    let real = faq["entries"].as_array().unwrap().clone();
-    let mut sentences: Vec<(String, String)> = Vec::new();
-    for e in &real {
-        let (de, en) = (
-            e["answer"]["de"].as_str().unwrap(),
-            e["answer"]["en"].as_str().unwrap(),
-        );
-        for (a, b) in de.split(". ").zip(en.split(". ")) {
-            sentences.push((a.to_string(), b.to_string()));
-        }
-    }
-    let mut rng = Lcg(42);
-    let mut out = real.clone();
-    let mut i = 0;
-    while out.len() < entries {
-        let base = &real[rng.next(real.len())];
-        let pick = |rng: &mut Lcg| sentences[rng.next(sentences.len())].clone();
-        let (s1, s2, s3) = (pick(&mut rng), pick(&mut rng), pick(&mut rng));
-        out.push(json!({
-            "id": format!("synthetic-{i}"),
-            "questions": {"de": [format!("{} {}?", base["questions"]["de"][0].as_str().unwrap().trim_end_matches('?'), s1.0.split(' ').take(4).collect::<Vec<_>>().join(" "))],
-                          "en": [format!("{} {}?", base["questions"]["en"][0].as_str().unwrap().trim_end_matches('?'), s1.1.split(' ').take(4).collect::<Vec<_>>().join(" "))]},
-            "answer": {"de": format!("{}. {}. {}.", s1.0, s2.0, s3.0), "en": format!("{}. {}. {}.", s1.1, s2.1, s3.1)},
-            "source": {"document": "Synthetic manual", "section": format!("{i}")}
-        }));
-        i += 1;
-    }
-    let faq = json!({"entries": out}).to_string();
-    files.iter_mut().find(|(n, _)| n == "faq.json").unwrap().1 = faq;
-    files
-}
-
 fn main() {
-    let files = synthetic(500);
+    let mut files = samples::sample_files("bohnenwerk").unwrap();
+    samples::grow_faq(&mut files, 500).unwrap();
     let t = Instant::now();
     let runs = 20;
     let mut pack = None;

@@ -4,19 +4,7 @@ use doppel_concierge::{Pack, search::AskOptions};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = &args[1];
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).expect("dir") {
-        let p = e.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "json") {
-            let name = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_string();
-            files.push((name, std::fs::read_to_string(&p).expect("read")));
-        }
-    }
-    let pack = Pack::from_files(&files).unwrap_or_else(|e| panic!("{e}"));
+    let pack = Pack::load_dir(std::path::Path::new(dir)).unwrap_or_else(|e| panic!("{e}"));
     let lang = args.get(3).map(|l| l.parse().expect("lang"));
     let a = pack
         .ask(

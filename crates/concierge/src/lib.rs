@@ -16,6 +16,7 @@ pub mod care;
 pub mod json;
 pub mod pack;
 pub mod report;
+pub mod samples;
 pub mod search;
 pub mod serial;
 
@@ -23,4 +24,5 @@ pub use care::{CareDone, TaskState, TaskStatus};
 pub use identify::{Identification, IdentifyError};
 pub use json::Issue;
 pub use pack::{Pack, PackErrors, Product, Text};
+pub use samples::LoadError;
 pub use search::{Answer, AskError, AskOptions};

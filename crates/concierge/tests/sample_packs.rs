@@ -3,57 +3,21 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a test failure
 
 use doppel_concierge::care::{CareDone, TaskState, due_tasks};
+use doppel_concierge::samples;
 use doppel_concierge::search::AskOptions;
 use doppel_concierge::{Date, Lang, Pack};
 use std::collections::BTreeMap;
 
-macro_rules! pack_files {
-    ($dir:literal, [$($f:literal),*]) => {
-        vec![$(($f, include_str!(concat!("../../../assets/concierge/packs/", $dir, "/", $f)))),*]
-    };
-}
-
-fn coffee_files() -> Vec<(&'static str, &'static str)> {
-    pack_files!(
-        "bohnenwerk",
-        [
-            "pack.json",
-            "products.json",
-            "serials.json",
-            "care.json",
-            "errors.json",
-            "faq.json",
-            "warranty.json",
-            "contacts.json",
-            "synonyms.json"
-        ]
-    )
+fn coffee_files() -> Vec<(String, String)> {
+    samples::sample_files("bohnenwerk").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn coffee() -> Pack {
-    match Pack::from_files(&coffee_files()) {
-        Ok(p) => p,
-        Err(e) => panic!("{e}"),
-    }
+    samples::sample("bohnenwerk").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fashion() -> Pack {
-    let files = pack_files!(
-        "fashion",
-        [
-            "pack.json",
-            "products.json",
-            "care.json",
-            "faq.json",
-            "warranty.json",
-            "contacts.json",
-            "synonyms.json"
-        ]
-    );
-    match Pack::from_files(&files) {
-        Ok(p) => p,
-        Err(e) => panic!("{e}"),
-    }
+    samples::sample("fashion").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn d(s: &str) -> Date {
@@ -418,16 +382,14 @@ fn care_due_and_overdue() {
 
 #[test]
 fn broken_pack_reports_every_problem_with_file_and_path() {
-    let mut files: Vec<(&str, String)> = coffee_files()
-        .into_iter()
-        .map(|(n, t)| (n, t.to_string()))
-        .collect();
-    let set = |files: &mut Vec<(&str, String)>, name: &str, f: &dyn Fn(&mut serde_json::Value)| {
-        let e = files.iter_mut().find(|(n, _)| *n == name).unwrap();
-        let mut v: serde_json::Value = serde_json::from_str(&e.1).unwrap();
-        f(&mut v);
-        e.1 = v.to_string();
-    };
+    let mut files = coffee_files();
+    let set =
+        |files: &mut Vec<(String, String)>, name: &str, f: &dyn Fn(&mut serde_json::Value)| {
+            let e = files.iter_mut().find(|(n, _)| n == name).unwrap();
+            let mut v: serde_json::Value = serde_json::from_str(&e.1).unwrap();
+            f(&mut v);
+            e.1 = v.to_string();
+        };
     set(&mut files, "errors.json", &|v| {
         v["codes"][3]["steps"] = serde_json::json!([])
     });
@@ -446,9 +408,9 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
     set(&mut files, "serials.json", &|v| {
         v["rules"][0]["pattern"] = serde_json::json!("BW{model:A2")
     });
-    files.push(("extra.json", "{}".into()));
-    files.retain(|(n, _)| *n != "warranty.json");
-    files.push(("warranty.json", "{not json".into()));
+    files.push(("extra.json".into(), "{}".into()));
+    files.retain(|(n, _)| n != "warranty.json");
+    files.push(("warranty.json".into(), "{not json".into()));
     let err = Pack::from_files(&files).unwrap_err();
     let lines: Vec<String> = err.0.iter().map(ToString::to_string).collect();
     let expect = [
@@ -491,7 +453,7 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
 fn bundle_form_loads_the_same_pack() {
     let mut bundle = serde_json::Map::new();
     for (name, text) in coffee_files() {
-        bundle.insert(name.into(), serde_json::from_str(text).unwrap());
+        bundle.insert(name, serde_json::from_str(&text).unwrap());
     }
     let p = Pack::from_bundle(&serde_json::Value::Object(bundle).to_string()).unwrap();
     assert_eq!(p.faq.len(), coffee().faq.len());

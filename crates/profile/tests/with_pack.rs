@@ -3,15 +3,9 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a test failure
 
 use doppel_concierge::report::{Field, ReportKind, build_report};
-use doppel_concierge::{Date, Lang, Pack, TaskState};
+use doppel_concierge::{Date, Lang, TaskState, samples};
 use doppel_profile::{OwnedProduct, Profile};
 use std::collections::BTreeSet;
-
-macro_rules! pack_files {
-    ($($f:literal),*) => {
-        [$(($f, include_str!(concat!("../../../assets/concierge/packs/bohnenwerk/", $f)))),*]
-    };
-}
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
@@ -19,18 +13,7 @@ fn d(s: &str) -> Date {
 
 #[test]
 fn due_tasks_and_report_from_the_profile() {
-    let pack = Pack::from_files(&pack_files!(
-        "pack.json",
-        "products.json",
-        "serials.json",
-        "care.json",
-        "errors.json",
-        "faq.json",
-        "warranty.json",
-        "contacts.json",
-        "synonyms.json"
-    ))
-    .unwrap();
+    let pack = samples::sample("bohnenwerk").unwrap();
     let id = pack
         .identify("BWBO2410L00042", Some(d("2025-01-10")), 2025)
         .unwrap();
