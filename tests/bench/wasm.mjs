@@ -27,6 +27,7 @@ export const BENCHES = [
   { name: "body: solve (height/weight)", run: "bench_body_solve_hw", setup: MODEL, budget_ms: 60 },
   { name: "body: solve (+chest/waist/hip)", run: "bench_body_solve_cwh", setup: MODEL, budget_ms: 60 },
   { name: "body: build avatar (+chest/waist/hip)", run: "bench_body_avatar", setup: MODEL },
+  { name: "concierge: ask (500-entry pack)", run: "bench_concierge_ask", budget_ms: 5 },
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -85,6 +85,41 @@ pub fn sample(name: &str) -> Result<Pack, LoadError> {
     Pack::load_dir(&sample_dir(name))
 }
 
+/// The committed sample packs compiled into the binary, for builds that cannot read files
+/// (the wasm benchmark). Behind the `embedded-samples` feature so that the web app does
+/// not carry them: it fetches packs from `/packs/<name>/`.
+#[cfg(feature = "embedded-samples")]
+pub mod embedded {
+    macro_rules! embed {
+        ($dir:literal, [$($f:literal),*]) => {
+            &[$(($f, include_str!(concat!("../../../assets/concierge/packs/", $dir, "/", $f)))),*]
+        };
+    }
+
+    /// `assets/concierge/packs/bohnenwerk` as `(file name, contents)` pairs.
+    pub const BOHNENWERK: &[(&str, &str)] = embed!(
+        "bohnenwerk",
+        [
+            "pack.json",
+            "products.json",
+            "serials.json",
+            "care.json",
+            "errors.json",
+            "faq.json",
+            "warranty.json",
+            "contacts.json",
+            "synonyms.json"
+        ]
+    );
+
+    /// The embedded files of a sample pack as owned pairs (e.g. for [`super::grow_faq`]).
+    pub fn files(pack: &[(&str, &str)]) -> Vec<(String, String)> {
+        pack.iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect()
+    }
+}
+
 /// Deterministic pseudo-random indices (64-bit LCG; same sequence on every platform).
 struct Lcg(u64);
 
@@ -182,6 +217,18 @@ mod tests {
         // A folder without pack.json is a pack error naming the missing file.
         let e = Pack::load_dir(&sample_dir("..")).unwrap_err();
         assert!(e.to_string().contains("pack.json: is missing"), "{e}");
+    }
+
+    #[cfg(feature = "embedded-samples")]
+    #[test]
+    fn embedded_sample_matches_the_folder() {
+        // Same files and contents as the folder: a file added to the pack must be embedded.
+        let mut e = embedded::files(embedded::BOHNENWERK);
+        e.sort();
+        assert_eq!(
+            e,
+            sample_files("bohnenwerk").unwrap_or_else(|x| panic!("{x}"))
+        );
     }
 
     #[test]

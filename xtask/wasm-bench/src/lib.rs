@@ -19,6 +19,7 @@
 #![allow(unsafe_code)]
 
 pub mod body;
+pub mod concierge;
 
 /// Failure codes returned by `setup_*` exports and (as `f64`) by `bench_*` exports.
 pub mod status {
