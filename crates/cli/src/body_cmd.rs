@@ -426,6 +426,46 @@ mod tests {
         assert!(e.to_string().contains("waist = 200 cm"), "{e}");
     }
 
+    #[test]
+    fn predict_rejects_a_jointly_contradictory_pair_naming_both_fields() {
+        // Waist far below and hip far above what 170 cm / 70 kg suggest: each passes on its
+        // own, together they cannot be one body (waist and hip go together).
+        let base = predict(&BodyInput::new(Sex::Female, 170.0, 70.0, None, []).unwrap()).unwrap();
+        let waist = base
+            .interval_cm(Measure::Waist, 5.5)
+            .unwrap()
+            .0
+            .round()
+            .to_string();
+        let hip = base
+            .interval_cm(Measure::Hip, 5.5)
+            .unwrap()
+            .1
+            .round()
+            .to_string();
+        let args = |extra: &[&str]| {
+            let mut a = vec![
+                "predict",
+                "--sex",
+                "female",
+                "--height-cm",
+                "170",
+                "--weight-kg",
+                "70",
+            ];
+            a.extend_from_slice(extra);
+            predict_json(&a)
+        };
+        assert!(args(&["--waist-cm", &waist]).is_ok());
+        assert!(args(&["--hip-cm", &hip]).is_ok());
+        let e = args(&["--waist-cm", &waist, "--hip-cm", &hip]).unwrap_err();
+        assert!(is_input_error(&e), "{e}");
+        let text = e.to_string();
+        for needle in ["waist", "hip", "plausible", &waist, &hip] {
+            assert!(text.contains(needle), "{needle:?} missing: {text}");
+        }
+    }
+
     fn temp_dir(tag: &str) -> PathBuf {
         let d =
             std::env::temp_dir().join(format!("doppel-predict-test-{tag}-{}", std::process::id()));

@@ -12,6 +12,7 @@
 //! The coefficients are embedded with `include_str!`, so this works in the browser
 //! without any file access.
 
+pub mod consistency;
 pub mod fit;
 pub mod linalg;
 pub mod model;
@@ -124,10 +125,19 @@ pub fn predict(input: &BodyInput) -> Result<Prediction, BodyError> {
     predict_with(embedded_model()?, input)
 }
 
-/// Predicts with an explicit model (used by the trainer's cross-validation and tests).
-pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Prediction, BodyError> {
+/// Checks that `input`'s supplied values are plausible, each given height, weight and age
+/// and each given all the others ([`consistency`]); the same check [`predict`] makes.
+///
+/// Errors: [`BodyError::Contradictory`] naming the field (and, for a joint contradiction,
+/// the other field it contradicts), its value and the plausible range.
+pub fn check_consistency(input: &BodyInput) -> Result<(), BodyError> {
+    predict(input).map(|_| ())
+}
+
+/// Mean of `ln(cm)` per target of the input's sex model and the residual covariance
+/// (row-major) at the input's height, weight and age, before conditioning.
+pub fn log_moments(model: &PredictorModel, input: &BodyInput) -> (Vec<f64>, Vec<f64>) {
     let sm = model.for_sex(input.sex);
-    let k = sm.targets.len();
     let phi = model::features(
         model.features,
         &sm.input_box,
@@ -141,6 +151,14 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
         .map(|row| row.iter().zip(&phi).map(|(b, f)| b * f).sum())
         .collect();
     let cov = sm.covariance_at(input.height_cm, input.weight_kg, input.age_years);
+    (mu, cov)
+}
+
+/// Predicts with an explicit model (used by the trainer's cross-validation and tests).
+pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Prediction, BodyError> {
+    let sm = model.for_sex(input.sex);
+    let k = sm.targets.len();
+    let (mu, cov) = log_moments(model, input);
     let cov = cov.as_slice();
     let sd: Vec<f64> = (0..k).map(|i| cov[i * k + i].sqrt()).collect();
 
@@ -170,6 +188,14 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
                 input.sex, input.height_cm, input.weight_kg, input.age_years, lo, hi
             ),
         });
+    }
+    // Each value alone is plausible; now each against the others (a 60 cm waist with a
+    // 130 cm hip).
+    if s_idx.len() >= 2 {
+        let agree = consistency::agreements(sm, input, &mu, cov);
+        if let Some(e) = consistency::joint_error(input, &agree) {
+            return Err(e);
+        }
     }
     let u_idx: Vec<usize> = (0..k).filter(|i| !s_idx.contains(i)).collect();
     let (ns, nu) = (s_idx.len(), u_idx.len());
