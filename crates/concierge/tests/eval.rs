@@ -159,7 +159,7 @@ fn tuning_set_top1_accuracy() {
 #[test]
 fn held_out_top1_accuracy() {
     let acc = report("holdout.json (session 1)", &run_set("holdout.json"));
-    assert!(acc >= 0.7, "held-out accuracy {acc:.3} below its floor");
+    assert!(acc >= 0.78, "held-out accuracy {acc:.3} below its floor");
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn second_held_out_top1_accuracy() {
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 5);
     let acc = report("holdout2.json (session 2)", &rows);
     assert!(
-        acc >= 0.5,
+        acc >= 0.86,
         "second held-out accuracy {acc:.3} below its floor"
     );
 }
