@@ -12,10 +12,12 @@ pub mod fitmap;
 pub mod headless;
 pub mod mesh;
 pub mod renderer;
+pub mod texture;
 
 pub use camera::{OrbitCamera, ViewPreset};
 pub use mesh::{Bounds, MeshData};
-pub use renderer::{GpuCaps, Material, ObjectId, Renderer};
+pub use renderer::{GpuCaps, Material, ObjectId, PbrMaps, Renderer, Slot};
+pub use texture::{Fabric, TextureError, TextureImage};
 
 /// Everything that can go wrong while setting up or drawing.
 #[derive(Debug, thiserror::Error)]

@@ -206,3 +206,182 @@ fn zero_and_oversized_targets_are_errors() {
     assert!(h.render(0, 100).is_err());
     assert!(h.render(100, 1 << 20).is_err());
 }
+
+/// A torso-sized "garment" for the placeholder figure: an open cylinder around the chest.
+fn tube(radius: f32, y0: f32, y1: f32) -> doppel_render::MeshData {
+    let segs = 32u32;
+    let mut m = doppel_render::MeshData::default();
+    for y in [y0, y1] {
+        for j in 0..segs {
+            let a = j as f32 / segs as f32 * std::f32::consts::TAU;
+            m.positions
+                .push([radius * a.cos(), y, radius * 0.62 * a.sin()]);
+        }
+    }
+    for j in 0..segs {
+        let j1 = (j + 1) % segs;
+        m.indices
+            .extend_from_slice(&[j, segs + j, j1, j1, segs + j, segs + j1]);
+    }
+    m
+}
+
+#[test]
+fn split_view_shows_two_sizes_side_by_side() {
+    use doppel_render::Slot;
+    let Some(mut h) = headless() else { return };
+    let (w, hgt) = (320, 240);
+    h.renderer
+        .add_mesh("figure", placeholder_figure(), Material::SKIN)
+        .unwrap();
+    let blue = Material {
+        base_color: [0.05, 0.15, 0.6, 1.0],
+        roughness: 0.9,
+        metallic: 0.0,
+    };
+    let red = Material {
+        base_color: [0.6, 0.03, 0.03, 1.0],
+        ..blue
+    };
+    let left = h
+        .renderer
+        .add_mesh("size M", tube(0.19, 0.9, 1.38), blue)
+        .unwrap();
+    let right = h
+        .renderer
+        .add_mesh("size L", tube(0.23, 0.85, 1.4), red)
+        .unwrap();
+    h.renderer.set_slot(left, Slot::Left);
+    h.renderer.set_slot(right, Slot::Right);
+    // Not split: only the left (shown) garment is drawn.
+    let single = h.render(w, hgt).unwrap();
+    h.renderer.set_split(true);
+    h.renderer.frame_scene(w, hgt);
+    let img = h.render(w, hgt).unwrap();
+    check("split_view", &img, Tolerance::default());
+    let count = |img: &RgbaImage, x0: u32, x1: u32, red: bool| {
+        let mut n = 0;
+        for y in 0..img.height {
+            for x in x0..x1 {
+                let i = ((y * img.width + x) * 4) as usize;
+                let (r, b) = (i32::from(img.pixels[i]), i32::from(img.pixels[i + 2]));
+                if (red && r > b + 60) || (!red && b > r + 60) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    assert_eq!(
+        count(&single, 0, w, true),
+        0,
+        "compared size hidden when not split"
+    );
+    assert!(count(&single, 0, w, false) > 500);
+    assert_eq!(
+        count(&img, 0, w / 2, true),
+        0,
+        "red garment only on the right"
+    );
+    assert_eq!(
+        count(&img, w / 2, w, false),
+        0,
+        "blue garment only on the left"
+    );
+    assert!(count(&img, 0, w / 2, false) > 200 && count(&img, w / 2, w, true) > 200);
+}
+
+#[test]
+fn shadow_map_darkens_the_floor_behind_the_figure() {
+    let Some(mut h) = headless() else { return };
+    assert!(h.renderer.shadows(), "lavapipe supports the shadow map");
+    figure_scene(&mut h, 200, 300);
+    let lit = h.render(200, 300).unwrap();
+    h.renderer.set_shadows(false);
+    let flat = h.render(200, 300).unwrap();
+    // The key light is front-right and high: the shadow falls left and back, on the
+    // floor left of the feet. Mean brightness there drops with the map on.
+    let mean = |img: &RgbaImage| {
+        let mut s = 0u64;
+        let mut n = 0u64;
+        for y in 230..270 {
+            for x in 10..70 {
+                let i = ((y * img.width + x) * 4) as usize;
+                s += u64::from(img.pixels[i]);
+                n += 1;
+            }
+        }
+        s as f64 / n as f64
+    };
+    let (with, without) = (mean(&lit), mean(&flat));
+    assert!(
+        with + 8.0 < without,
+        "shadowed {with:.1} vs none {without:.1}"
+    );
+}
+
+#[test]
+fn textured_quad_uses_base_colour_and_normal_maps() {
+    use doppel_render::{PbrMaps, TextureImage};
+    let Some(mut h) = headless() else { return };
+    // A 1 m quad standing at z = 0, facing +Z, with UVs over its face.
+    let quad = doppel_render::MeshData {
+        positions: vec![
+            [-0.5, 0.2, 0.0],
+            [0.5, 0.2, 0.0],
+            [0.5, 1.2, 0.0],
+            [-0.5, 1.2, 0.0],
+        ],
+        normals: vec![],
+        indices: vec![0, 1, 2, 0, 2, 3],
+        colors: vec![],
+    };
+    let uvs = [[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]];
+    // 4×4 checker of 8-pixel cells: white and dark red.
+    let checker: Vec<u8> = (0..32 * 32)
+        .flat_map(|i| {
+            if ((i % 32) / 8 + (i / 32) / 8) % 2 == 0 {
+                [255, 255, 255, 255]
+            } else {
+                [120, 10, 10, 255]
+            }
+        })
+        .collect();
+    // A normal map tilting every normal towards +X (lit side of the key light).
+    let tilt: Vec<u8> = (0..16).flat_map(|_| [200, 128, 200, 255]).collect();
+    let maps = PbrMaps {
+        base_color: Some(TextureImage::from_rgba(32, 32, checker).unwrap()),
+        normal: Some(TextureImage::from_rgba(4, 4, tilt).unwrap()),
+        ..PbrMaps::default()
+    };
+    let white = Material {
+        base_color: [1.0; 4],
+        roughness: 0.9,
+        metallic: 0.0,
+    };
+    h.renderer
+        .add_mesh_pbr("quad", quad.clone(), &uvs, white, &maps)
+        .unwrap();
+    h.renderer.frame_scene(200, 200);
+    let img = h.render(200, 200).unwrap();
+    check("pbr_textured", &img, Tolerance::default());
+    // Neighbouring checker cells differ strongly in red vs green.
+    let px = |img: &RgbaImage, x: u32, y: u32| {
+        let i = ((y * img.width + x) * 4) as usize;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    let (a, b) = (px(&img, 100 - 12, 100 - 12), px(&img, 100 + 12, 100 - 12));
+    assert!(a[1].abs_diff(b[1]) > 60, "{a:?} {b:?}");
+    // Without UVs the maps are skipped: one flat (factor) colour, no panic.
+    let Some(mut h2) = headless() else { return };
+    h2.renderer
+        .add_mesh_pbr("no uvs", quad, &[], white, &maps)
+        .unwrap();
+    h2.renderer.frame_scene(200, 200);
+    let plain = h2.render(200, 200).unwrap();
+    let (a, b) = (
+        px(&plain, 100 - 12, 100 - 12),
+        px(&plain, 100 + 12, 100 - 12),
+    );
+    assert!(a[1].abs_diff(b[1]) < 8, "{a:?} {b:?}");
+}
