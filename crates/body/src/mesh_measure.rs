@@ -114,6 +114,39 @@ pub fn volume_with_grad(positions: &[[f32; 3]], triangles: &[[u32; 3]]) -> (f64,
     (v / 6.0, g)
 }
 
+/// Gradient of [`volume_m3`] (flattened xyz over `positions`) in `f32`: what a Jacobian
+/// needs, at half the memory traffic of [`volume_with_grad`].
+pub fn volume_grad_f32(positions: &[[f32; 3]], triangles: &[[u32; 3]]) -> Vec<f32> {
+    let mut g = vec![[0.0f32; 3]; positions.len()];
+    let cross = |a: [f32; 3], b: [f32; 3]| {
+        [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ]
+    };
+    let at = |i: u32| positions.get(i as usize).copied().unwrap_or_default();
+    for t in triangles {
+        let (a, b, c) = (at(t[0]), at(t[1]), at(t[2]));
+        for (i, gr) in [
+            (t[0], cross(b, c)),
+            (t[1], cross(c, a)),
+            (t[2], cross(a, b)),
+        ] {
+            if let Some(gi) = g.get_mut(i as usize) {
+                gi[0] += gr[0];
+                gi[1] += gr[1];
+                gi[2] += gr[2];
+            }
+        }
+    }
+    let mut flat = g.into_flattened();
+    for v in &mut flat {
+        *v /= 6.0;
+    }
+    flat
+}
+
 /// Perimeter of the convex hull of 2D points and ∂perimeter/∂point for each input point.
 pub fn hull_perimeter(points: &[[f64; 2]]) -> (f64, Vec<[f64; 2]>) {
     let mut grad = vec![[0.0; 2]; points.len()];
@@ -636,5 +669,10 @@ mod tests {
         // Pushing the +x face outward by h grows the volume by h.
         let gx: f64 = [1, 3, 5, 7].iter().map(|&i| g[3 * i]).sum();
         assert!((gx - 1.0).abs() < 1e-9, "{gx}");
+        let g32 = volume_grad_f32(&v, &tris);
+        assert_eq!(g32.len(), g.len());
+        for (a, b) in g32.iter().zip(&g) {
+            assert!((f64::from(*a) - b).abs() < 1e-6, "{a} vs {b}");
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! to vertex positions (see [`crate::mesh_measure::probe`]) chained with the linear shape
 //! basis. The scale enters in closed form (lengths ∝ s, volume ∝ s³).
 
-use crate::mesh_measure::{probe, probe_many, volume_m3, volume_with_grad};
+use crate::mesh_measure::{probe, probe_many, volume_grad_f32, volume_m3};
 use crate::model::{Model, ShapeParams};
 use crate::{BodyError, Measure, Sex};
 use std::collections::BTreeMap;
@@ -94,13 +94,17 @@ pub struct Solution {
     pub iterations: usize,
 }
 
+/// Everything computed at one parameter vector, kept so that the Jacobian can be formed
+/// later (only at accepted points) without evaluating the mesh again.
 struct Eval {
     residuals: Vec<f64>,
-    jacobian: Vec<Vec<f64>>,
     cost: f64,
     achieved_cm: BTreeMap<Measure, f64>,
     mass_kg: f64,
     max_hard_err: f64,
+    pos: Vec<[f32; 3]>,
+    probes: Vec<crate::mesh_measure::Probe>,
+    volume: f64,
 }
 
 /// Parameter vector layout: [normalised components | normalised locals | scale].
@@ -119,83 +123,89 @@ fn unpack(model: &Model, sex: Sex, x: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
     (coeffs, locals, x[x.len() - 1])
 }
 
-fn evaluate(model: &Model, prob: &Problem, x: &[f64], want_jac: bool) -> Option<Eval> {
+/// Residuals at `x` (no Jacobian). `pos` is a spare buffer to reuse (avoids a 160 KB
+/// allocation per evaluation).
+fn evaluate(model: &Model, prob: &Problem, x: &[f64], mut pos: Vec<[f32; 3]>) -> Option<Eval> {
+    let sex = prob.sex;
+    let np = x.len() - 1;
+    let (coeffs, locals, s) = unpack(model, sex, x);
+    model.eval_unscaled(sex, &coeffs, &locals, &mut pos);
+    let mut residuals = Vec::with_capacity(prob.targets.len() + 1 + np);
+    let mut achieved_cm = BTreeMap::new();
+    let mut max_hard_err: f64 = 0.0;
+    let wanted: Vec<Measure> = prob.targets.iter().map(|t| t.measure).collect();
+    let probes = probe_many(model, &pos, &wanted)?;
+    for (t, pr) in prob.targets.iter().zip(&probes) {
+        let val_cm = 100.0 * s * pr.value;
+        achieved_cm.insert(t.measure, val_cm);
+        if t.supplied {
+            max_hard_err = max_hard_err.max((val_cm - t.value_cm).abs());
+        }
+        residuals.push((val_cm - t.value_cm) / t.sd_cm);
+    }
+    let volume = volume_m3(&pos, model.triangles());
+    let mass_kg = BODY_DENSITY_KG_M3 * s.powi(3) * volume;
+    if let Some(w) = prob.weight_kg {
+        residuals.push((mass_kg - w) / (MASS_REL_SD * w));
+    }
+    residuals.extend_from_slice(&x[..np]);
+    let cost = residuals.iter().map(|r| r * r).sum();
+    Some(Eval {
+        residuals,
+        cost,
+        achieved_cm,
+        mass_kg,
+        max_hard_err,
+        pos,
+        probes,
+        volume,
+    })
+}
+
+/// Jacobian of [`evaluate`]'s residuals at `x` (rows in the same order), from the mesh,
+/// measurement gradients and volume kept in `e`.
+fn jacobian(model: &Model, prob: &Problem, x: &[f64], e: &Eval) -> Vec<Vec<f64>> {
     let sex = prob.sex;
     let n = x.len();
     let np = n - 1;
-    let (coeffs, locals, s) = unpack(model, sex, x);
-    let mut pos = Vec::new();
-    model.eval_unscaled(sex, &coeffs, &locals, &mut pos);
+    let s = x[np];
     let sig: Vec<f64> = model
         .component_sigmas(sex)
         .iter()
         .map(|v| f64::from(*v))
         .chain(model.local_sigmas().map(f64::from))
         .collect();
-    let mut residuals = Vec::new();
-    let mut jacobian = Vec::new();
-    let mut achieved_cm = BTreeMap::new();
-    let mut max_hard_err: f64 = 0.0;
-    let wanted: Vec<Measure> = prob.targets.iter().map(|t| t.measure).collect();
-    let measured = probe_many(model, &pos, &wanted)?;
-    for (t, pr) in prob.targets.iter().zip(&measured) {
-        let val_cm = 100.0 * s * pr.value;
-        achieved_cm.insert(t.measure, val_cm);
-        let r = (val_cm - t.value_cm) / t.sd_cm;
-        if t.supplied {
-            max_hard_err = max_hard_err.max((val_cm - t.value_cm).abs());
+    let mut jacobian = Vec::with_capacity(e.residuals.len());
+    for (t, pr) in prob.targets.iter().zip(&e.probes) {
+        let mut row = vec![0.0; n];
+        for &(v, g) in &pr.grad {
+            model.accumulate_param_grad(sex, v as usize, g, &mut row[..np]);
         }
-        residuals.push(r);
-        if want_jac {
-            let mut row = vec![0.0; n];
-            for &(v, g) in &pr.grad {
-                model.accumulate_param_grad(sex, v as usize, g, &mut row[..np]);
-            }
-            let f = 100.0 * s / t.sd_cm;
-            for (j, rj) in row[..np].iter_mut().enumerate() {
-                *rj *= f * sig[j];
-            }
-            row[np] = 100.0 * pr.value / t.sd_cm;
-            jacobian.push(row);
+        let f = 100.0 * s / t.sd_cm;
+        for (j, rj) in row[..np].iter_mut().enumerate() {
+            *rj *= f * sig[j];
         }
+        row[np] = 100.0 * pr.value / t.sd_cm;
+        jacobian.push(row);
     }
-    let (vol, vgrad) = if want_jac {
-        volume_with_grad(&pos, model.triangles())
-    } else {
-        (volume_m3(&pos, model.triangles()), Vec::new())
-    };
-    let mass_kg = BODY_DENSITY_KG_M3 * s.powi(3) * vol;
     if let Some(w) = prob.weight_kg {
         let sd = MASS_REL_SD * w;
-        residuals.push((mass_kg - w) / sd);
-        if want_jac {
-            let mut row = vec![0.0; n];
-            model.accumulate_dense_param_grad(sex, &vgrad, &mut row[..np]);
-            let f = BODY_DENSITY_KG_M3 * s.powi(3) / sd;
-            for (j, rj) in row[..np].iter_mut().enumerate() {
-                *rj *= f * sig[j];
-            }
-            row[np] = 3.0 * BODY_DENSITY_KG_M3 * s * s * vol / sd;
-            jacobian.push(row);
+        let vgrad = volume_grad_f32(&e.pos, model.triangles());
+        let mut row = vec![0.0; n];
+        model.accumulate_dense_param_grad(sex, &vgrad, &mut row[..np]);
+        let f = BODY_DENSITY_KG_M3 * s.powi(3) / sd;
+        for (j, rj) in row[..np].iter_mut().enumerate() {
+            *rj *= f * sig[j];
         }
+        row[np] = 3.0 * BODY_DENSITY_KG_M3 * s * s * e.volume / sd;
+        jacobian.push(row);
     }
     for j in 0..np {
-        residuals.push(x[j]);
-        if want_jac {
-            let mut row = vec![0.0; n];
-            row[j] = 1.0;
-            jacobian.push(row);
-        }
+        let mut row = vec![0.0; n];
+        row[j] = 1.0;
+        jacobian.push(row);
     }
-    let cost = residuals.iter().map(|r| r * r).sum();
-    Some(Eval {
-        residuals,
-        jacobian,
-        cost,
-        achieved_cm,
-        mass_kg,
-        max_hard_err,
-    })
+    jacobian
 }
 
 #[allow(clippy::needless_range_loop)] // index loops mirror the textbook factorisation
@@ -257,7 +267,10 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
         .value;
     x[np] = height / (100.0 * h0);
     let lm_err = || BodyError::Model("model lacks landmarks".into());
-    let mut cur = evaluate(model, prob, &x, true).ok_or_else(lm_err)?;
+    let mut cur = evaluate(model, prob, &x, Vec::new()).ok_or_else(lm_err)?;
+    // Formed lazily: the last accepted point usually ends the solve and needs none.
+    let mut jac: Option<Vec<Vec<f64>>> = None;
+    let mut spare = Vec::new();
     let mut mu = 1e-3;
     let mut iterations = 0;
     for _ in 0..60 {
@@ -265,7 +278,8 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
         let n = x.len();
         let mut jtj = vec![vec![0.0; n]; n];
         let mut jtr = vec![0.0; n];
-        for (row, r) in cur.jacobian.iter().zip(&cur.residuals) {
+        let j = jac.get_or_insert_with(|| jacobian(model, prob, &x, &cur));
+        for (row, r) in j.iter().zip(&cur.residuals) {
             for i in 0..n {
                 if row[i] == 0.0 {
                     continue;
@@ -296,7 +310,7 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
                 mu *= 10.0;
                 continue;
             }
-            let Some(next) = evaluate(model, prob, &trial, false) else {
+            let Some(next) = evaluate(model, prob, &trial, std::mem::take(&mut spare)) else {
                 mu *= 10.0;
                 continue;
             };
@@ -304,7 +318,8 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
                 let rel = (cur.cost - next.cost) / cur.cost.max(1e-12);
                 x = trial;
                 // The Jacobian is only needed at accepted points.
-                cur = evaluate(model, prob, &x, true).unwrap_or(next);
+                spare = std::mem::replace(&mut cur, next).pos;
+                jac = None;
                 mu = (mu / 3.0).max(1e-9);
                 improved = rel > 1e-7;
                 // Converged enough: supplied values far inside the 0.5 cm contract and
@@ -314,6 +329,7 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
                 }
                 break;
             }
+            spare = next.pos;
             mu *= 4.0;
             // Supplied values already well inside the contract: a failed step means the
             // soft terms are as good as this local model can make them; stop here
@@ -337,12 +353,13 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
         locals,
         scale,
     };
-    let posed = model.evaluate(&shape);
+    // Lengths scale with `scale`, so the unscaled mesh of the last evaluation serves.
     let mut achieved_cm = cur.achieved_cm;
-    for m in Measure::ALL {
-        if let Some(p) = probe(model, &posed, m) {
-            achieved_cm.insert(m, 100.0 * p.value);
-        }
+    for (m, p) in Measure::ALL
+        .into_iter()
+        .zip(probe_many(model, &cur.pos, &Measure::ALL).unwrap_or_default())
+    {
+        achieved_cm.insert(m, 100.0 * scale * p.value);
     }
     Ok(Solution {
         shape,

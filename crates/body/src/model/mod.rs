@@ -16,16 +16,19 @@ use std::sync::OnceLock;
 
 /// Dot product in eight f32 lanes (vectorises at any optimisation level), summed in f64.
 fn dot_f32(a: &[f32], b: &[f32]) -> f64 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    // Four independent scalar chains: fast in every profile (the size-optimised ones do not
+    // vectorise, and an accumulator array would live on the stack), and wasm has no SIMD.
+    let (mut s0, mut s1, mut s2, mut s3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
+        s0 += x[0] * y[0];
+        s1 += x[1] * y[1];
+        s2 += x[2] * y[2];
+        s3 += x[3] * y[3];
     }
     let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().map(|&v| f64::from(v)).sum::<f64>() + f64::from(tail)
+    f64::from(s0) + f64::from(s1) + f64::from(s2) + f64::from(s3) + f64::from(tail)
 }
 
 /// Coarse body part of a surface vertex (from the MakeHuman skinning weights).
@@ -349,27 +352,40 @@ impl Model {
     /// Missing coefficients count as 0; extra ones are ignored.
     pub fn eval_unscaled(&self, sex: Sex, coeffs: &[f64], locals: &[f64], out: &mut Vec<[f32; 3]>) {
         let space = &self.spaces[space_index(sex)];
-        let mut flat = space.mean.clone();
-        for (c, comp) in coeffs.iter().zip(&space.components) {
-            let c = *c as f32;
-            if c != 0.0 {
-                for (f, x) in flat.iter_mut().zip(comp) {
-                    *f += c * x;
+        let active: Vec<(f32, &[f32])> = coeffs
+            .iter()
+            .zip(&space.components)
+            .map(|(c, comp)| (*c as f32, comp.as_slice()))
+            .filter(|(c, _)| *c != 0.0)
+            .collect();
+        out.clear();
+        out.resize(space.mean.len() / 3, [0.0; 3]);
+        let flat = out.as_flattened_mut();
+        // One pass in cache-sized blocks: each block is written once and stays in L1 while
+        // every component is added, instead of one sweep over the whole mesh per component.
+        const BLOCK: usize = 1536;
+        for (b, dst) in flat.chunks_mut(BLOCK).enumerate() {
+            let lo = b * BLOCK;
+            let hi = lo + dst.len();
+            dst.copy_from_slice(&space.mean[lo..hi]);
+            for (c, comp) in &active {
+                for (d, x) in dst.iter_mut().zip(&comp[lo..hi]) {
+                    *d += c * x;
                 }
             }
         }
         for (w, l) in locals.iter().zip(&self.locals) {
             let w = *w as f32;
             if w != 0.0 {
-                for (k, &i) in l.indices.iter().enumerate() {
-                    for a in 0..3 {
-                        flat[3 * i as usize + a] += w * l.deltas[3 * k + a];
+                for (&i, d) in l.indices.iter().zip(l.deltas.chunks_exact(3)) {
+                    if let Some(p) = out.get_mut(i as usize) {
+                        p[0] += w * d[0];
+                        p[1] += w * d[1];
+                        p[2] += w * d[2];
                     }
                 }
             }
         }
-        out.clear();
-        out.extend(flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]));
     }
 
     /// Final vertex positions: scaled, soles at y = 0 (all `n_total` vertices).
@@ -407,22 +423,23 @@ impl Model {
 
     /// Like [`Model::accumulate_param_grad`] for a dense gradient over all `n_total`
     /// vertices (flattened xyz), e.g. of the volume.
-    pub fn accumulate_dense_param_grad(&self, sex: Sex, g: &[f64], out: &mut [f64]) {
+    pub fn accumulate_dense_param_grad(&self, sex: Sex, g: &[f32], out: &mut [f64]) {
         let space = &self.spaces[space_index(sex)];
         let k = space.components.len();
-        // f32 lanes so the compiler vectorises; a Jacobian needs no more precision.
-        let g32: Vec<f32> = g.iter().map(|&x| x as f32).collect();
+        // f32 is plenty for a Jacobian and halves the memory traffic.
         for (o, comp) in out.iter_mut().zip(&space.components) {
-            *o += dot_f32(&g32, comp);
+            *o += dot_f32(g, comp);
         }
         for (j, l) in self.locals.iter().enumerate() {
             let mut s = 0.0;
             for (n, &i) in l.indices.iter().enumerate() {
                 let i = 3 * i as usize;
                 if i + 2 < g.len() {
-                    s += g[i] * f64::from(l.deltas[3 * n])
-                        + g[i + 1] * f64::from(l.deltas[3 * n + 1])
-                        + g[i + 2] * f64::from(l.deltas[3 * n + 2]);
+                    s += f64::from(
+                        g[i] * l.deltas[3 * n]
+                            + g[i + 1] * l.deltas[3 * n + 1]
+                            + g[i + 2] * l.deltas[3 * n + 2],
+                    );
                 }
             }
             out[k + j] += s;
