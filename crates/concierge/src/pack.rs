@@ -32,18 +32,38 @@ use std::fmt;
 pub const PACK_SCHEMA: &str = "doppel-concierge-pack/1";
 /// Largest accepted file, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
+/// Calls macro `$m` with the list of pack file names (then any further arguments): the one
+/// list behind [`PACK_FILES`] and the compiled-in sample packs (`samples::embedded`), which
+/// need the names as literals.
+macro_rules! with_pack_files {
+    ($m:ident $(, $arg:tt)*) => {
+        $m!(
+            [
+                "pack.json",
+                "products.json",
+                "serials.json",
+                "care.json",
+                "errors.json",
+                "faq.json",
+                "warranty.json",
+                "contacts.json",
+                "synonyms.json"
+            ]
+            $(, $arg)*
+        )
+    };
+}
+#[cfg_attr(not(feature = "embedded-samples"), allow(unused_imports))]
+pub(crate) use with_pack_files;
+
+macro_rules! name_array {
+    ([$($f:literal),*]) => {
+        [$($f),*]
+    };
+}
+
 /// The files a pack may contain.
-pub const PACK_FILES: [&str; 9] = [
-    "pack.json",
-    "products.json",
-    "serials.json",
-    "care.json",
-    "errors.json",
-    "faq.json",
-    "warranty.json",
-    "contacts.json",
-    "synonyms.json",
-];
+pub const PACK_FILES: [&str; 9] = with_pack_files!(name_array);
 
 /// Text in one or more languages (`{"de": "…", "en": "…"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

@@ -249,7 +249,9 @@ fn has_data(data: &ReportData, f: Field) -> bool {
     }
 }
 
-const REPORT_FIELDS: [Field; 9] = [
+/// The fields a diagnostic report or callback request can hold, in display order
+/// (`CallbackWindow` only in callbacks).
+pub const REPORT_FIELDS: [Field; 9] = [
     Field::Product,
     Field::Serial,
     Field::PurchaseDate,

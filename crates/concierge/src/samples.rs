@@ -91,26 +91,14 @@ pub fn sample(name: &str) -> Result<Pack, LoadError> {
 #[cfg(feature = "embedded-samples")]
 pub mod embedded {
     macro_rules! embed {
-        ($dir:literal, [$($f:literal),*]) => {
+        ([$($f:literal),*], $dir:literal) => {
             &[$(($f, include_str!(concat!("../../../assets/concierge/packs/", $dir, "/", $f)))),*]
         };
     }
 
-    /// `assets/concierge/packs/bohnenwerk` as `(file name, contents)` pairs.
-    pub const BOHNENWERK: &[(&str, &str)] = embed!(
-        "bohnenwerk",
-        [
-            "pack.json",
-            "products.json",
-            "serials.json",
-            "care.json",
-            "errors.json",
-            "faq.json",
-            "warranty.json",
-            "contacts.json",
-            "synonyms.json"
-        ]
-    );
+    /// `assets/concierge/packs/bohnenwerk` (which has every pack file) as `(file name,
+    /// contents)` pairs.
+    pub const BOHNENWERK: &[(&str, &str)] = crate::pack::with_pack_files!(embed, "bohnenwerk");
 
     /// The embedded files of a sample pack as owned pairs (e.g. for [`super::grow_faq`]).
     pub fn files(pack: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -583,26 +583,17 @@ impl ConciergeState {
         Some(data)
     }
 
-    /// The fields the open dialog offers: those with data, in a fixed order.
+    /// The fields the open dialog offers as checkboxes, in a fixed order (a ticked field
+    /// without data makes the preview say so).
     pub fn offered_fields(&self) -> Vec<Field> {
         let Some(draft) = &self.draft else {
             return Vec::new();
         };
         let callback = draft.kind == Some(ReportKind::Callback);
-        let mut out = vec![
-            Field::Product,
-            Field::Serial,
-            Field::PurchaseDate,
-            Field::Counters,
-            Field::ErrorHistory,
-            Field::CareLog,
-            Field::Contact,
-            Field::Message,
-        ];
-        if callback {
-            out.push(Field::CallbackWindow);
-        }
-        out
+        report::REPORT_FIELDS
+            .into_iter()
+            .filter(|f| callback || *f != Field::CallbackWindow)
+            .collect()
     }
 
     /// The exact payload of the open dialog, built from the ticked fields only.
