@@ -7,10 +7,13 @@
 //!   confidence, the runner-up and a short explanation in German and English.
 //! * [`eval`]: scoring of recommendations against a chart (accuracy, within-one,
 //!   expected calibration error) and the least-squares baseline.
+//! * [`fitmap`]: per-vertex ease against the avatar; [`drape`]: the XPBD cloth solver
+//!   that carries a garment onto the avatar and relaxes it (strain, inside share).
 //!
 //! Pure logic: no file access, no threads, no clocks; deterministic for a given seed.
 
 pub mod analysis;
+pub mod drape;
 pub mod eval;
 pub mod fitmap;
 pub mod recommend;

@@ -266,6 +266,30 @@ pub fn reference_body(chart: &SizeChart, i: usize) -> RefBody {
     }
 }
 
+/// Stature in cm of the reference body on which the sample generator modelled size
+/// `label` of a product graded from the chart named `chart_name` (the chart's `name`
+/// field); `None` for charts the generator does not know. The cloth solver scales a
+/// garment by the avatar's stature over this one to carry it onto the avatar.
+pub fn reference_stature_cm(chart_name: &str, label: &str) -> Option<f64> {
+    CHARTS.iter().find_map(|(_, text)| {
+        let c = SizeChart::from_json(text).ok()?;
+        if c.name != chart_name {
+            return None;
+        }
+        let i = c.index_of(label)?;
+        Some(reference_body(&c, i).height)
+    })
+}
+
+/// Typical reference stature in cm for garments from elsewhere (the middle of the sample
+/// charts' reference bodies).
+pub fn default_reference_stature_cm(sex: Sex) -> f64 {
+    match sex {
+        Sex::Male => 177.0,
+        Sex::Female => 164.0,
+    }
+}
+
 /// Finished-garment measurements of a template on a reference body.
 pub fn garment_measurements(t: &Template, b: &RefBody) -> BTreeMap<GarmentDim, f64> {
     let mut eased: Vec<(GarmentDim, f64)> = Vec::new();
@@ -835,6 +859,16 @@ mod tests {
             );
             assert!(width(&z) > width(&a), "{}", p.id);
         }
+    }
+
+    #[test]
+    fn reference_stature_follows_the_chart() {
+        let c = SizeChart::from_json(CHARTS[0].1).expect("chart");
+        let s = reference_stature_cm(&c.name, "S").expect("known");
+        let xl = reference_stature_cm(&c.name, "XL").expect("known");
+        assert!(xl > s && (170.0..185.0).contains(&s), "{s} {xl}");
+        assert_eq!(reference_stature_cm(&c.name, "7XL"), None);
+        assert_eq!(reference_stature_cm("someone else's chart", "S"), None);
     }
 
     #[test]

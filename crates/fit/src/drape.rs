@@ -1,0 +1,1336 @@
+//! Cloth draping: an XPBD cloth solver that relaxes a garment on the avatar.
+//!
+//! The garment arrives as authored (modelled on a reference body). [`carry`] moves it onto
+//! the avatar (vertical scale by stature, centred on the torso), then [`drape`]
+//!
+//! 1. pushes vertices that start inside the body out along the body normal, smoothing the
+//!    displacement over the mesh (as [`crate::fitmap::resolve_collisions`] does), and
+//! 2. runs small-step XPBD (Macklin et al. 2019: many substeps, one constraint sweep
+//!    each) with
+//!    * stretch: one distance constraint per mesh edge, rest length from the *authored*
+//!      garment, compliance from the fabric's stretch (across vs along, by edge direction),
+//!    * bending: "skip-one" distance constraints across every interior edge (cheap, soft),
+//!    * gravity with the fabric's areal weight as mass,
+//!    * body collision: signed distance to the nearest body vertex along its normal, kept
+//!      above `thickness_m`, with simple friction,
+//!    * a hold: vertices near the garment's top (neckline / waistband) may drop at most
+//!      `hold_drop_m`, as if hung on shoulders or held by a belt, so nothing slides off.
+//!
+//! A size too small ends up stretched (per-vertex strain > 0, the body holds it open); a
+//! size too large hangs (its yoke settles lower on the shoulders, the hem drops).
+//!
+//! Pure Rust, no threads, no clocks, no allocation-order randomness: the same input gives
+//! the same output on every platform the float semantics agree on (native and wasm32).
+
+use crate::fitmap::{share_inside, vertex_ease_cm};
+use doppel_garment::catalog::{Category, Fabric};
+use glam::Vec3;
+
+/// Most garment vertices accepted (as in the catalog checker).
+pub const MAX_VERTICES: usize = 200_000;
+
+/// Solver settings. [`Default`] suits tops; [`DrapeParams::for_category`] picks the hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrapeParams {
+    /// Time steps (frames of `dt_s`) to simulate.
+    pub steps: usize,
+    /// XPBD substeps per time step (one constraint sweep each).
+    pub substeps: usize,
+    /// Frame time, s.
+    pub dt_s: f32,
+    /// Gap kept between cloth and skin, m.
+    pub thickness_m: f32,
+    /// Gravity, m/s².
+    pub gravity: [f32; 3],
+    /// Compliance of the bending (skip-one) constraints, m/N: larger folds more easily.
+    pub bend_compliance: f32,
+    /// Share of velocity removed per substep (0–1): air drag and internal friction, so
+    /// the drape settles within a few frames.
+    pub damping: f32,
+    /// Share of tangential motion removed while in contact with the body (0–1).
+    pub friction: f32,
+    /// Vertices within this distance of the garment's highest point are held, m.
+    pub hold_band_m: f32,
+    /// How far held vertices may drop below their start, m.
+    pub hold_drop_m: f32,
+    /// Tension per unit width at which the fabric reaches its rated stretch, N/m.
+    pub rated_tension_n_per_m: f32,
+}
+
+impl Default for DrapeParams {
+    fn default() -> Self {
+        DrapeParams {
+            steps: 10,
+            substeps: 4,
+            dt_s: 1.0 / 60.0,
+            thickness_m: 0.004,
+            gravity: [0.0, -9.81, 0.0],
+            bend_compliance: 0.5,
+            damping: 0.03,
+            friction: 0.3,
+            hold_band_m: 0.045,
+            hold_drop_m: 0.06,
+            rated_tension_n_per_m: 100.0,
+        }
+    }
+}
+
+impl DrapeParams {
+    /// Defaults with the hold for the category: tops hang from the shoulders (the
+    /// neckline may drop a few cm until the yoke rests), bottoms are held at the
+    /// waistband (a belt: little drop).
+    pub fn for_category(category: Category) -> DrapeParams {
+        let mut p = DrapeParams::default();
+        if category.is_bottom() {
+            p.hold_band_m = 0.015;
+            p.hold_drop_m = 0.02;
+        }
+        p
+    }
+
+    fn validate(&self) -> Result<(), DrapeError> {
+        let bad = |what: &str, range: &str| {
+            Err(DrapeError::Params(format!(
+                "{what} must be in {range}, got {self:?}"
+            )))
+        };
+        if !(1..=1000).contains(&self.steps) {
+            return bad("steps", "1–1000");
+        }
+        if !(1..=100).contains(&self.substeps) {
+            return bad("substeps", "1–100");
+        }
+        if !(self.dt_s > 0.0 && self.dt_s <= 0.1) {
+            return bad("dt_s", "(0, 0.1] s");
+        }
+        if !(0.0..=0.05).contains(&self.thickness_m) {
+            return bad("thickness_m", "0–0.05 m");
+        }
+        if !self
+            .gravity
+            .iter()
+            .all(|g| g.is_finite() && g.abs() <= 100.0)
+        {
+            return bad("gravity", "finite, |g| ≤ 100 m/s²");
+        }
+        if !(self.bend_compliance.is_finite() && self.bend_compliance >= 0.0) {
+            return bad("bend_compliance", "[0, ∞)");
+        }
+        if !(0.0..=1.0).contains(&self.damping) || !(0.0..=1.0).contains(&self.friction) {
+            return bad("damping and friction", "0–1");
+        }
+        if !(0.0..=1.0).contains(&self.hold_band_m) || !(0.0..=1.0).contains(&self.hold_drop_m) {
+            return bad("hold_band_m and hold_drop_m", "0–1 m");
+        }
+        if !(self.rated_tension_n_per_m.is_finite() && self.rated_tension_n_per_m > 0.0) {
+            return bad("rated_tension_n_per_m", "(0, ∞) N/m");
+        }
+        Ok(())
+    }
+}
+
+/// The garment to drape.
+#[derive(Debug, Clone, Copy)]
+pub struct ClothMesh<'a> {
+    /// Positions as authored: edge rest lengths come from here (the garment's own size).
+    pub rest: &'a [[f32; 3]],
+    /// Start positions on the avatar (e.g. from [`carry`]); same length as `rest`.
+    pub start: &'a [[f32; 3]],
+    /// Triangle list.
+    pub indices: &'a [u32],
+}
+
+/// The avatar's surface (as in `doppel_body::avatar::AvatarMesh`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodySurface<'a> {
+    /// Vertex positions, m.
+    pub positions: &'a [[f32; 3]],
+    /// Unit outward vertex normals, same length as `positions`.
+    pub normals: &'a [[f32; 3]],
+    /// Triangle list (used for vertex adjacency while tracking contacts).
+    pub indices: &'a [u32],
+}
+
+/// The draped garment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draped {
+    /// Final vertex positions, m.
+    pub positions: Vec<[f32; 3]>,
+    /// Per-vertex strain: mean over the vertex's edges of current / rest length − 1
+    /// (positive = stretched).
+    pub strain: Vec<f32>,
+    /// Mean of `strain` over all vertices.
+    pub mean_strain: f64,
+    /// Mean of the positive part of `strain` (how stretched the garment is where it is).
+    pub mean_stretch: f64,
+    /// Signed ease per vertex after draping, cm (see [`crate::fitmap`]).
+    pub ease_cm: Vec<f32>,
+    /// Share of vertices more than 3 mm inside the body after draping.
+    pub inside_share_3mm: f64,
+    /// Share of vertices more than 3 mm inside the body at the start (carried, before any
+    /// collision handling).
+    pub inside_share_start_3mm: f64,
+    /// Time steps simulated.
+    pub steps_run: usize,
+}
+
+/// Why a drape could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DrapeError {
+    /// No garment vertices or triangles.
+    #[error("garment mesh is empty (needs vertices and at least one triangle)")]
+    EmptyGarment,
+    /// Too many garment vertices.
+    #[error("garment has {0} vertices; at most {MAX_VERTICES} are allowed")]
+    TooManyVertices(usize),
+    /// `rest` and `start` differ in length.
+    #[error("garment rest positions ({rest}) and start positions ({start}) differ in count")]
+    CountMismatch {
+        /// Rest vertex count.
+        rest: usize,
+        /// Start vertex count.
+        start: usize,
+    },
+    /// Index count not a multiple of three.
+    #[error("garment index count {0} is not a multiple of 3")]
+    IndexCount(usize),
+    /// An index points past the vertices.
+    #[error("garment triangle {triangle} refers to vertex {index}; there are {count} vertices")]
+    IndexRange {
+        /// Triangle number.
+        triangle: usize,
+        /// The bad index.
+        index: u32,
+        /// Vertex count.
+        count: usize,
+    },
+    /// A garment position is NaN or infinite.
+    #[error("garment vertex {vertex} ({which} position) is not finite")]
+    NonFinite {
+        /// Vertex number.
+        vertex: usize,
+        /// "rest" or "start".
+        which: &'static str,
+    },
+    /// The body has no usable vertices.
+    #[error("body mesh has no finite vertices")]
+    EmptyBody,
+    /// Body normals do not match body positions.
+    #[error("body has {positions} positions but {normals} normals")]
+    BodyNormals {
+        /// Position count.
+        positions: usize,
+        /// Normal count.
+        normals: usize,
+    },
+    /// Fabric values out of range.
+    #[error("fabric: {0}")]
+    Fabric(String),
+    /// Solver settings out of range.
+    #[error("drape parameters: {0}")]
+    Params(String),
+}
+
+// ---------------------------------------------------------------------------------------
+// Body lookup: a dense uniform grid over the body's vertices plus vertex adjacency, so
+// contacts can be tracked by walking from last substep's nearest vertex.
+
+const GRID_CELL_M: f32 = 0.025;
+/// Contacts are looked for only this close to the body (cloth farther away is free).
+const CONTACT_SEARCH_M: f32 = 0.06;
+/// Start positions farther inside than this are still pushed out (search radius).
+const START_SEARCH_M: f32 = 0.30;
+
+struct BodyGrid {
+    origin: Vec3,
+    dims: [i32; 3],
+    start: Vec<u32>,
+    items: Vec<u32>,
+    pos: Vec<Vec3>,
+    nrm: Vec<Vec3>,
+    adj_start: Vec<u32>,
+    adj: Vec<u32>,
+}
+
+impl BodyGrid {
+    fn new(body: &BodySurface) -> Result<BodyGrid, DrapeError> {
+        if body.normals.len() != body.positions.len() {
+            return Err(DrapeError::BodyNormals {
+                positions: body.positions.len(),
+                normals: body.normals.len(),
+            });
+        }
+        let finite = |p: &[f32; 3]| p.iter().all(|c| c.is_finite());
+        let pos: Vec<Vec3> = body.positions.iter().map(|p| Vec3::from(*p)).collect();
+        let nrm: Vec<Vec3> = body
+            .normals
+            .iter()
+            .map(|n| {
+                let v = Vec3::from(*n);
+                if v.is_finite() && v.length_squared() > 1e-12 {
+                    v.normalize()
+                } else {
+                    Vec3::Y
+                }
+            })
+            .collect();
+        let ok: Vec<bool> = body.positions.iter().map(finite).collect();
+        let (mut lo, mut hi) = (Vec3::splat(f32::MAX), Vec3::splat(f32::MIN));
+        for (p, _) in pos.iter().zip(&ok).filter(|(_, o)| **o) {
+            lo = lo.min(*p);
+            hi = hi.max(*p);
+        }
+        if lo.x > hi.x {
+            return Err(DrapeError::EmptyBody);
+        }
+        // A body is a couple of metres at most; clamp the grid so hostile coordinates
+        // cannot make it huge (far vertices then share border cells, still correct).
+        let extent = (hi - lo).min(Vec3::splat(4.0));
+        let dims = [
+            (extent.x / GRID_CELL_M) as i32 + 1,
+            (extent.y / GRID_CELL_M) as i32 + 1,
+            (extent.z / GRID_CELL_M) as i32 + 1,
+        ];
+        let mut grid = BodyGrid {
+            origin: lo,
+            dims,
+            start: Vec::new(),
+            items: Vec::new(),
+            pos,
+            nrm,
+            adj_start: Vec::new(),
+            adj: Vec::new(),
+        };
+        let ncell = (dims[0] * dims[1] * dims[2]) as usize;
+        let mut count = vec![0u32; ncell + 1];
+        let cells: Vec<Option<usize>> = grid
+            .pos
+            .iter()
+            .zip(&ok)
+            .map(|(p, o)| o.then(|| grid.cell_index(grid.cell_of(*p))))
+            .collect();
+        for c in cells.iter().flatten() {
+            count[*c + 1] += 1;
+        }
+        for i in 0..ncell {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        grid.items = vec![0; count[ncell] as usize];
+        for (i, c) in cells.iter().enumerate() {
+            if let Some(c) = c {
+                grid.items[fill[*c] as usize] = i as u32;
+                fill[*c] += 1;
+            }
+        }
+        grid.start = count;
+        // Vertex adjacency (CSR) from the body's triangles; bad indices are skipped.
+        let n = grid.pos.len();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for t in body.indices.chunks_exact(3) {
+            if t.iter().all(|&i| (i as usize) < n) {
+                for (a, b) in [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])] {
+                    pairs.push((a, b));
+                    pairs.push((b, a));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        grid.adj = pairs
+            .iter()
+            .filter(|(a, b)| ok[*a as usize] && ok[*b as usize])
+            .map(|(_, b)| *b)
+            .collect();
+        // Neighbours at non-finite positions are left out.
+        let mut adj_start = vec![0u32; n + 1];
+        for (a, b) in &pairs {
+            if ok[*a as usize] && ok[*b as usize] {
+                adj_start[*a as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            adj_start[i + 1] += adj_start[i];
+        }
+        grid.adj_start = adj_start;
+        Ok(grid)
+    }
+
+    fn cell_of(&self, p: Vec3) -> [i32; 3] {
+        let c = (p - self.origin) / GRID_CELL_M;
+        [
+            (c.x.floor() as i32).clamp(0, self.dims[0] - 1),
+            (c.y.floor() as i32).clamp(0, self.dims[1] - 1),
+            (c.z.floor() as i32).clamp(0, self.dims[2] - 1),
+        ]
+    }
+
+    fn cell_index(&self, c: [i32; 3]) -> usize {
+        ((c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]) as usize
+    }
+
+    /// Nearest body vertex within `radius` of `p`, ring by ring.
+    fn nearest(&self, p: Vec3, radius: f32) -> Option<u32> {
+        if !p.is_finite() {
+            return None;
+        }
+        // Distance from p to the grid box: beyond the radius nothing can be near.
+        let lo = self.origin;
+        let hi = self.origin
+            + Vec3::new(
+                self.dims[0] as f32,
+                self.dims[1] as f32,
+                self.dims[2] as f32,
+            ) * GRID_CELL_M;
+        if (p.clamp(lo, hi) - p).length() > radius {
+            return None;
+        }
+        let c = self.cell_of(p);
+        let max_ring = (radius / GRID_CELL_M).ceil() as i32 + 1;
+        let mut best: Option<(f32, u32)> = None;
+        for ring in 0..=max_ring {
+            for dz in -ring..=ring {
+                let z = c[2] + dz;
+                if z < 0 || z >= self.dims[2] {
+                    continue;
+                }
+                for dy in -ring..=ring {
+                    let y = c[1] + dy;
+                    if y < 0 || y >= self.dims[1] {
+                        continue;
+                    }
+                    let edge = dz.abs() == ring || dy.abs() == ring;
+                    let mut dx = -ring;
+                    while dx <= ring {
+                        let x = c[0] + dx;
+                        if x >= 0 && x < self.dims[0] {
+                            let ci = self.cell_index([x, y, z]);
+                            let (s, e) = (self.start[ci] as usize, self.start[ci + 1] as usize);
+                            for &i in &self.items[s..e] {
+                                let d2 = (p - self.pos[i as usize]).length_squared();
+                                if best.is_none_or(|(b, _)| d2 < b) {
+                                    best = Some((d2, i));
+                                }
+                            }
+                        }
+                        // Inside the shell only the two x faces belong to this ring.
+                        dx += if edge || dx == ring { 1 } else { 2 * ring };
+                    }
+                }
+            }
+            if let Some((d2, _)) = best
+                && d2.sqrt() <= ring as f32 * GRID_CELL_M
+            {
+                break;
+            }
+        }
+        best.filter(|(d2, _)| d2.sqrt() <= radius).map(|(_, i)| i)
+    }
+
+    /// Walks from `from` to a neighbouring vertex closer to `p` until none is closer.
+    fn walk(&self, p: Vec3, from: u32) -> u32 {
+        let mut cur = from;
+        let mut d = (p - self.pos[cur as usize]).length_squared();
+        for _ in 0..64 {
+            let (s, e) = (
+                self.adj_start[cur as usize] as usize,
+                self.adj_start[cur as usize + 1] as usize,
+            );
+            let mut next = cur;
+            for &j in &self.adj[s..e] {
+                let dj = (p - self.pos[j as usize]).length_squared();
+                if dj < d {
+                    d = dj;
+                    next = j;
+                }
+            }
+            if next == cur {
+                break;
+            }
+            cur = next;
+        }
+        cur
+    }
+
+    /// Signed distance of `p` above the body's tangent plane at vertex `b`.
+    fn depth(&self, p: Vec3, b: u32) -> (f32, Vec3) {
+        let n = self.nrm[b as usize];
+        ((p - self.pos[b as usize]).dot(n), n)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Moves an authored garment onto the avatar: scales heights by the avatar's stature over
+/// the reference body's (`ref_stature_m`; soles at y = 0 in both) and centres it in x and
+/// z on the avatar's torso. Widths and depths are kept: the garment's own girths must
+/// show on the body. Returns the carried positions (non-finite input stays as it is; the
+/// drape reports it).
+pub fn carry(garment: &[[f32; 3]], ref_stature_m: f32, body: &[[f32; 3]]) -> Vec<[f32; 3]> {
+    let finite: Vec<Vec3> = body
+        .iter()
+        .map(|p| Vec3::from(*p))
+        .filter(|p| p.is_finite())
+        .collect();
+    let (mut lo_y, mut hi_y) = (f32::MAX, f32::MIN);
+    for p in &finite {
+        lo_y = lo_y.min(p.y);
+        hi_y = hi_y.max(p.y);
+    }
+    let stature = hi_y - lo_y;
+    if finite.is_empty() || stature <= 0.1 || ref_stature_m.is_nan() || ref_stature_m <= 0.1 {
+        return garment.to_vec();
+    }
+    let sy = (stature / ref_stature_m).clamp(0.5, 2.0);
+    // Torso centre: the bounding box of the body between 50 % and 75 % of its height,
+    // near its middle in x (arms hang beside the torso there and would bias z).
+    let band = |p: &&Vec3| {
+        let h = (p.y - lo_y) / stature;
+        (0.5..=0.75).contains(&h)
+    };
+    let mid_x = {
+        let (mut a, mut b) = (f32::MAX, f32::MIN);
+        for p in finite.iter().filter(band) {
+            a = a.min(p.x);
+            b = b.max(p.x);
+        }
+        0.5 * (a + b)
+    };
+    let (mut z0, mut z1) = (f32::MAX, f32::MIN);
+    for p in finite
+        .iter()
+        .filter(band)
+        .filter(|p| (p.x - mid_x).abs() < 0.08)
+    {
+        z0 = z0.min(p.z);
+        z1 = z1.max(p.z);
+    }
+    let mid_z = if z0 <= z1 { 0.5 * (z0 + z1) } else { 0.0 };
+    garment
+        .iter()
+        .map(|p| [p[0] + mid_x, lo_y + p[1] * sy, p[2] + mid_z])
+        .collect()
+}
+
+fn validate(cloth: &ClothMesh, fabric: &Fabric) -> Result<(), DrapeError> {
+    let n = cloth.rest.len();
+    if n == 0 || cloth.indices.len() < 3 {
+        return Err(DrapeError::EmptyGarment);
+    }
+    if n > MAX_VERTICES {
+        return Err(DrapeError::TooManyVertices(n));
+    }
+    if cloth.start.len() != n {
+        return Err(DrapeError::CountMismatch {
+            rest: n,
+            start: cloth.start.len(),
+        });
+    }
+    if !cloth.indices.len().is_multiple_of(3) {
+        return Err(DrapeError::IndexCount(cloth.indices.len()));
+    }
+    if let Some((k, &index)) = cloth
+        .indices
+        .iter()
+        .enumerate()
+        .find(|(_, i)| **i as usize >= n)
+    {
+        return Err(DrapeError::IndexRange {
+            triangle: k / 3,
+            index,
+            count: n,
+        });
+    }
+    for (which, list) in [("rest", cloth.rest), ("start", cloth.start)] {
+        if let Some(vertex) = list.iter().position(|p| !p.iter().all(|c| c.is_finite())) {
+            return Err(DrapeError::NonFinite { vertex, which });
+        }
+    }
+    let pct = |v: f64| v.is_finite() && (0.0..=200.0).contains(&v);
+    if !pct(fabric.stretch_across_pct) || !pct(fabric.stretch_along_pct) {
+        return Err(DrapeError::Fabric(format!(
+            "stretch_across_pct {} / stretch_along_pct {} must be 0–200 %",
+            fabric.stretch_across_pct, fabric.stretch_along_pct
+        )));
+    }
+    if !(fabric.weight_gsm.is_finite() && (10.0..=2000.0).contains(&fabric.weight_gsm)) {
+        return Err(DrapeError::Fabric(format!(
+            "weight_gsm {} must be 10–2000 g/m²",
+            fabric.weight_gsm
+        )));
+    }
+    Ok(())
+}
+
+/// One distance constraint.
+#[derive(Clone, Copy)]
+struct Link {
+    a: u32,
+    b: u32,
+    rest: f32,
+    /// Compliance (m/N).
+    alpha: f32,
+}
+
+/// Drapes a garment on the body (see the module docs). Errors name the bad input; odd
+/// meshes (zero-length edges, unreferenced vertices, non-manifold edges) are tolerated.
+pub fn drape(
+    cloth: &ClothMesh,
+    body: &BodySurface,
+    fabric: &Fabric,
+    params: &DrapeParams,
+) -> Result<Draped, DrapeError> {
+    validate(cloth, fabric)?;
+    params.validate()?;
+    let grid = BodyGrid::new(body)?;
+    let n = cloth.rest.len();
+    let rest: Vec<Vec3> = cloth.rest.iter().map(|p| Vec3::from(*p)).collect();
+    let mut x: Vec<Vec3> = cloth.start.iter().map(|p| Vec3::from(*p)).collect();
+    let inside_start = share_inside(
+        &vertex_ease_cm(body.positions, body.normals, cloth.start),
+        0.3,
+    );
+
+    // Edges (unique, sorted for determinism) and, per edge, its opposite vertices.
+    let tris: Vec<[u32; 3]> = cloth
+        .indices
+        .chunks_exact(3)
+        .map(|t| [t[0], t[1], t[2]])
+        .collect();
+    let mut half: Vec<(u32, u32, u32)> = Vec::with_capacity(tris.len() * 3);
+    for t in &tris {
+        for k in 0..3 {
+            let (a, b, o) = (t[k], t[(k + 1) % 3], t[(k + 2) % 3]);
+            if a != b {
+                half.push((a.min(b), a.max(b), o));
+            }
+        }
+    }
+    half.sort_unstable();
+    let rated = params.rated_tension_n_per_m;
+    let across = (fabric.stretch_across_pct as f32 / 100.0).max(0.005);
+    let along = (fabric.stretch_along_pct as f32 / 100.0).max(0.005);
+    let mut stretch: Vec<Link> = Vec::new();
+    let mut bend: Vec<Link> = Vec::new();
+    let mut i = 0;
+    while i < half.len() {
+        let (a, b, _) = half[i];
+        let mut j = i;
+        while j < half.len() && half[j].0 == a && half[j].1 == b {
+            j += 1;
+        }
+        let d = rest[b as usize] - rest[a as usize];
+        let len = d.length();
+        if len > 1e-6 {
+            // Stretch compliance: rated tension reaches the rated stretch; the edge's
+            // direction blends "along" (vertical) and "across" (around the body).
+            let w_along = (d.y.abs() / len).powi(2);
+            let s = w_along * along + (1.0 - w_along) * across;
+            stretch.push(Link {
+                a,
+                b,
+                rest: len,
+                alpha: s / rated,
+            });
+        }
+        // Exactly two triangles: a bending link between their opposite corners.
+        if j - i == 2 {
+            let (o1, o2) = (half[i].2, half[i + 1].2);
+            let l = (rest[o2 as usize] - rest[o1 as usize]).length();
+            if o1 != o2 && l > 1e-6 {
+                bend.push(Link {
+                    a: o1,
+                    b: o2,
+                    rest: l,
+                    alpha: params.bend_compliance,
+                });
+            }
+        }
+        i = j;
+    }
+
+    // Gauss-Seidel from the top down: a sweep then carries the hold's support down the
+    // whole garment instead of one ring per substep (less artificial sag).
+    let top_of = |l: &Link| -rest[l.a as usize].y.max(rest[l.b as usize].y);
+    stretch.sort_by(|p, q| top_of(p).total_cmp(&top_of(q)));
+    bend.sort_by(|p, q| top_of(p).total_cmp(&top_of(q)));
+
+    // Masses from the authored triangle areas and the fabric weight.
+    let density = fabric.weight_gsm as f32 / 1000.0;
+    let mut mass = vec![0.0f32; n];
+    for t in &tris {
+        let [a, b, c] = t.map(|k| rest[k as usize]);
+        let area = 0.5 * (b - a).cross(c - a).length();
+        for &k in t {
+            mass[k as usize] += density * area / 3.0;
+        }
+    }
+    let min_mass = mass
+        .iter()
+        .copied()
+        .filter(|m| *m > 0.0)
+        .fold(f32::MAX, f32::min);
+    let min_mass = if min_mass == f32::MAX { 1e-4 } else { min_mass };
+    let inv_mass: Vec<f32> = mass.iter().map(|m| 1.0 / m.max(min_mass)).collect();
+
+    // Hold: the top band may drop only `hold_drop_m`.
+    // Everything stays above the floor the avatar stands on (long trousers pool there).
+    let top = x.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+    let ground = grid
+        .pos
+        .iter()
+        .filter(|p| p.is_finite())
+        .map(|p| p.y)
+        .fold(f32::MAX, f32::min)
+        + params.thickness_m;
+    let floor_y: Vec<f32> = x
+        .iter()
+        .map(|p| {
+            if p.y >= top - params.hold_band_m {
+                (p.y - params.hold_drop_m).max(ground)
+            } else {
+                ground
+            }
+        })
+        .collect();
+
+    // Long-range attachments (Kim et al. 2012): no vertex may get farther from its
+    // nearest held vertex than the geodesic rest distance along the mesh (plus the
+    // slack), which stops the artificial sag of a few Gauss-Seidel sweeps.
+    let tether = tethers(n, &stretch, &floor_y, ground);
+
+    // 1. Push-out of vertices starting inside, with the displacement smoothed over the
+    //    mesh so that neighbours follow without creasing.
+    let mut contact: Vec<Option<u32>> =
+        x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
+    let mut disp = vec![Vec3::ZERO; n];
+    let mut pushed = vec![false; n];
+    for k in 0..n {
+        if let Some(b) = contact[k] {
+            let (d, nb) = grid.depth(x[k], b);
+            if d < params.thickness_m {
+                disp[k] = nb * (params.thickness_m - d);
+                pushed[k] = true;
+            }
+        }
+    }
+    let mut nbrs: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for l in &stretch {
+        nbrs[l.a as usize].push(l.b);
+        nbrs[l.b as usize].push(l.a);
+    }
+    for _ in 0..8 {
+        let prev = disp.clone();
+        for k in 0..n {
+            if pushed[k] || nbrs[k].is_empty() {
+                continue;
+            }
+            let s: Vec3 = nbrs[k].iter().map(|&j| prev[j as usize]).sum();
+            disp[k] = s * (0.9 / nbrs[k].len() as f32);
+        }
+    }
+    for k in 0..n {
+        x[k] += disp[k];
+    }
+
+    // 2. XPBD relaxation.
+    let h = params.dt_s / params.substeps as f32;
+    let g = Vec3::from(params.gravity);
+    let keep = 1.0 - params.damping;
+    let mut v = vec![Vec3::ZERO; n];
+    let mut prev = x.clone();
+    for step in 0..params.steps {
+        // Re-find contacts each frame (cloth may have slid onto another body part).
+        if step > 0 {
+            for k in 0..n {
+                contact[k] = grid.nearest(x[k], CONTACT_SEARCH_M);
+            }
+        }
+        for _ in 0..params.substeps {
+            prev.copy_from_slice(&x);
+            for (xk, vk) in x.iter_mut().zip(v.iter_mut()) {
+                *vk += g * h;
+                *xk += *vk * h;
+            }
+            let h2 = h * h;
+            for links in [&stretch, &bend] {
+                for l in links.iter() {
+                    let (a, b) = (l.a as usize, l.b as usize);
+                    let d = x[a] - x[b];
+                    let len = d.length();
+                    if len < 1e-9 {
+                        continue;
+                    }
+                    let w = inv_mass[a] + inv_mass[b];
+                    let c = len - l.rest;
+                    let dl = -c / (w + l.alpha / h2);
+                    let corr = d * (dl / len);
+                    x[a] += corr * inv_mass[a];
+                    x[b] -= corr * inv_mass[b];
+                }
+            }
+            for (k, t) in tether.iter().enumerate() {
+                if let Some((anchor, max_len)) = *t {
+                    let d = x[k] - x[anchor as usize];
+                    let len = d.length();
+                    if len > max_len {
+                        x[k] -= d * ((len - max_len) / len);
+                    }
+                }
+            }
+            for k in 0..n {
+                if let Some(b0) = contact[k] {
+                    let b = grid.walk(x[k], b0);
+                    contact[k] = Some(b);
+                    let (d, nb) = grid.depth(x[k], b);
+                    if d < params.thickness_m {
+                        x[k] += nb * (params.thickness_m - d);
+                        // Simple friction: damp the tangential part of this substep's move.
+                        let mv = x[k] - prev[k];
+                        let tangential = mv - nb * mv.dot(nb);
+                        x[k] -= tangential * params.friction;
+                    }
+                }
+                if x[k].y < floor_y[k] {
+                    x[k].y = floor_y[k];
+                }
+                v[k] = (x[k] - prev[k]) / h * keep;
+            }
+        }
+    }
+
+    // Report.
+    let positions: Vec<[f32; 3]> = x.iter().map(|p| p.to_array()).collect();
+    let mut sum = vec![0.0f32; n];
+    let mut cnt = vec![0u32; n];
+    for l in &stretch {
+        let (a, b) = (l.a as usize, l.b as usize);
+        let e = (x[a] - x[b]).length() / l.rest - 1.0;
+        sum[a] += e;
+        sum[b] += e;
+        cnt[a] += 1;
+        cnt[b] += 1;
+    }
+    let strain: Vec<f32> = sum
+        .iter()
+        .zip(&cnt)
+        .map(|(s, c)| if *c > 0 { s / *c as f32 } else { 0.0 })
+        .collect();
+    let mean_strain = strain.iter().map(|s| f64::from(*s)).sum::<f64>() / n as f64;
+    let mean_stretch = strain.iter().map(|s| f64::from(s.max(0.0))).sum::<f64>() / n as f64;
+    let ease_cm = vertex_ease_cm(body.positions, body.normals, &positions);
+    let inside_share_3mm = share_inside(&ease_cm, 0.3);
+    Ok(Draped {
+        positions,
+        strain,
+        mean_strain,
+        mean_stretch,
+        ease_cm,
+        inside_share_3mm,
+        inside_share_start_3mm: inside_start,
+        steps_run: params.steps,
+    })
+}
+
+/// Slack of the long-range attachments over the geodesic rest distance.
+const TETHER_SLACK: f32 = 0.01;
+
+/// For every vertex the nearest held vertex by geodesic rest distance (Dijkstra over the
+/// stretch edges from all held vertices) and the tether length; `None` for held vertices
+/// and for parts not connected to any.
+fn tethers(n: usize, links: &[Link], floor_y: &[f32], ground: f32) -> Vec<Option<(u32, f32)>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut adj: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    for l in links {
+        adj[l.a as usize].push((l.b, l.rest));
+        adj[l.b as usize].push((l.a, l.rest));
+    }
+    let mut dist = vec![f32::INFINITY; n];
+    let mut src = vec![u32::MAX; n];
+    let mut heap = BinaryHeap::new();
+    for k in 0..n {
+        if floor_y[k] > ground {
+            dist[k] = 0.0;
+            src[k] = k as u32;
+            // Non-negative floats order like their bit patterns.
+            heap.push(Reverse((0u32, k as u32)));
+        }
+    }
+    while let Some(Reverse((bits, k))) = heap.pop() {
+        let d = f32::from_bits(bits);
+        if d > dist[k as usize] {
+            continue;
+        }
+        for &(j, w) in &adj[k as usize] {
+            let nd = d + w;
+            if nd < dist[j as usize] {
+                dist[j as usize] = nd;
+                src[j as usize] = src[k as usize];
+                heap.push(Reverse((nd.to_bits(), j)));
+            }
+        }
+    }
+    (0..n)
+        .map(|k| {
+            (dist[k] > 0.0 && dist[k].is_finite()).then(|| (src[k], dist[k] * (1.0 + TETHER_SLACK)))
+        })
+        .collect()
+}
+
+/// The whole fitting step in one call: [`carry`] the authored garment onto the avatar,
+/// then [`drape`] it with [`DrapeParams::for_category`]. `ref_stature_m` is the stature of
+/// the body the garment was modelled on (see
+/// `doppel_garment::generate::reference_stature_cm`).
+pub fn dress(
+    garment_positions: &[[f32; 3]],
+    garment_indices: &[u32],
+    ref_stature_m: f32,
+    body: &BodySurface,
+    fabric: &Fabric,
+    category: Category,
+) -> Result<Draped, DrapeError> {
+    let start = carry(garment_positions, ref_stature_m, body.positions);
+    drape(
+        &ClothMesh {
+            rest: garment_positions,
+            start: &start,
+            indices: garment_indices,
+        },
+        body,
+        fabric,
+        &DrapeParams::for_category(category),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doppel_body::avatar::{AvatarMesh, build_avatar};
+    use doppel_body::{BodyInput, Sex};
+    use doppel_garment::catalog::{CheckOptions, Product, check_catalog};
+    use doppel_garment::generate::{reference_stature_cm, sample_catalog};
+    use doppel_garment::mesh::{GarmentMesh, check_glb};
+    use std::collections::BTreeMap;
+
+    fn avatar(sex: Sex, h: f64, w: f64) -> AvatarMesh {
+        let input = BodyInput::new(sex, h, w, Some(35.0), []).expect("valid input");
+        build_avatar(&input).expect("avatar").mesh
+    }
+
+    fn body(m: &AvatarMesh) -> BodySurface<'_> {
+        BodySurface {
+            positions: &m.positions,
+            normals: &m.normals,
+            indices: &m.indices,
+        }
+    }
+
+    /// The sample catalog, generated in memory: products and their meshes by path.
+    fn catalog() -> (Vec<Product>, BTreeMap<String, GarmentMesh>) {
+        let files: BTreeMap<String, Vec<u8>> =
+            sample_catalog().expect("generates").into_iter().collect();
+        let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
+        let text = String::from_utf8(files["catalog.json"].clone()).expect("utf8");
+        let rep = check_catalog(&text, &read, CheckOptions { meshes: false });
+        let meshes = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".glb"))
+            .map(|(p, b)| (p.clone(), check_glb(b).mesh.expect("valid mesh")))
+            .collect();
+        (rep.products, meshes)
+    }
+
+    fn dress_size(
+        p: &Product,
+        label: &str,
+        meshes: &BTreeMap<String, GarmentMesh>,
+        b: &BodySurface,
+    ) -> Draped {
+        let s = p.size(label).expect("size");
+        let m = &meshes[s.mesh.as_deref().expect("mesh")];
+        let h = reference_stature_cm(&p.chart.name, label).expect("known chart") as f32 / 100.0;
+        dress(&m.positions, &m.indices, h, b, &p.fabric, p.category).expect("drapes")
+    }
+
+    fn hem_y(d: &Draped) -> f32 {
+        d.positions.iter().map(|p| p[1]).fold(f32::MAX, f32::min)
+    }
+
+    /// Every size of every sample product on two bodies per sex: within the budget of
+    /// ≤ 1 % of vertices more than 3 mm inside; the smallest size is more stretched than
+    /// the largest, and the largest top hangs lower.
+    #[test]
+    fn sample_catalog_drapes_on_two_bodies_per_sex() {
+        let (products, meshes) = catalog();
+        let bodies = [
+            (Sex::Male, 178.0, 80.0),
+            (Sex::Male, 168.0, 95.0),
+            (Sex::Female, 165.0, 62.0),
+            (Sex::Female, 174.0, 82.0),
+        ];
+        let mut drapes = 0;
+        for (sex, h, w) in bodies {
+            let av = avatar(sex, h, w);
+            let b = body(&av);
+            for p in products.iter().filter(|p| p.sex == sex) {
+                let mut runs = Vec::new();
+                for s in &p.sizes {
+                    let d = dress_size(p, &s.label, &meshes, &b);
+                    assert!(
+                        d.inside_share_3mm <= 0.01,
+                        "{} {} on {h}/{w}: {:.4} inside",
+                        p.id,
+                        s.label,
+                        d.inside_share_3mm
+                    );
+                    assert!(d.positions.iter().flatten().all(|c| c.is_finite()));
+                    runs.push(d);
+                    drapes += 1;
+                }
+                let (small, large) = (&runs[0], &runs[runs.len() - 1]);
+                assert!(
+                    small.mean_strain > large.mean_strain + 0.005,
+                    "{} on {h}/{w}: strain {} vs {}",
+                    p.id,
+                    small.mean_strain,
+                    large.mean_strain
+                );
+                if !p.category.is_bottom() {
+                    assert!(
+                        hem_y(large) < hem_y(small) - 0.02,
+                        "{} on {h}/{w}: hem {} vs {}",
+                        p.id,
+                        hem_y(large),
+                        hem_y(small)
+                    );
+                }
+            }
+        }
+        assert!(drapes >= 96, "{drapes}");
+    }
+
+    #[test]
+    fn drape_is_deterministic() {
+        let (products, meshes) = catalog();
+        let av = avatar(Sex::Female, 165.0, 62.0);
+        let b = body(&av);
+        let p = products
+            .iter()
+            .find(|p| p.id == "dress-women")
+            .expect("dress");
+        let a = dress_size(p, "38", &meshes, &b);
+        let c = dress_size(p, "38", &meshes, &b);
+        assert_eq!(a, c);
+    }
+
+    /// A flat square of cloth (n × n vertices, spacing `d`) at height `y`, centred on x = 0.
+    fn sheet(n: usize, d: f32, y: f32) -> (Vec<[f32; 3]>, Vec<u32>) {
+        let mut p = Vec::new();
+        let mut idx = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                p.push([
+                    (j as f32 - n as f32 / 2.0) * d,
+                    y,
+                    (i as f32 - n as f32 / 2.0) * d,
+                ]);
+                if i + 1 < n && j + 1 < n {
+                    let k = (i * n + j) as u32;
+                    let m = n as u32;
+                    idx.extend([k, k + m, k + 1, k + 1, k + m, k + m + 1]);
+                }
+            }
+        }
+        (p, idx)
+    }
+
+    /// A body stand-in: a ball of radius `r` centred at (0, cy, 0), with a triangle list.
+    fn ball(r: f32, cy: f32) -> (Vec<[f32; 3]>, Vec<[f32; 3]>, Vec<u32>) {
+        let (rings, segs) = (40usize, 80usize);
+        let mut p = Vec::new();
+        let mut nrm = Vec::new();
+        let mut idx = Vec::new();
+        for i in 0..=rings {
+            let th = std::f32::consts::PI * i as f32 / rings as f32;
+            for j in 0..segs {
+                let ph = std::f32::consts::TAU * j as f32 / segs as f32;
+                let d = [th.sin() * ph.cos(), th.cos(), th.sin() * ph.sin()];
+                p.push([d[0] * r, d[1] * r + cy, d[2] * r]);
+                nrm.push(d);
+                if i < rings {
+                    let a = (i * segs + j) as u32;
+                    let b = (i * segs + (j + 1) % segs) as u32;
+                    idx.extend([a, b, a + segs as u32, b, b + segs as u32, a + segs as u32]);
+                }
+            }
+        }
+        (p, nrm, idx)
+    }
+
+    fn fabric() -> Fabric {
+        Fabric {
+            kind: doppel_garment::catalog::FabricKind::Knit,
+            stretch_across_pct: 20.0,
+            stretch_along_pct: 10.0,
+            weight_gsm: 180.0,
+        }
+    }
+
+    #[test]
+    fn a_sheet_falls_onto_a_ball_and_rests_outside_it() {
+        let (bp, bn, bi) = ball(0.2, 1.0);
+        let b = BodySurface {
+            positions: &bp,
+            normals: &bn,
+            indices: &bi,
+        };
+        let (rest, idx) = sheet(31, 0.02, 1.25);
+        let prm = DrapeParams {
+            steps: 40,
+            hold_band_m: 0.0,
+            hold_drop_m: 0.0,
+            ..DrapeParams::default()
+        };
+        // hold_band 0 still holds the top row (all vertices start at the same height):
+        // allow it to fall by making the drop generous.
+        let prm = DrapeParams {
+            hold_drop_m: 1.0,
+            ..prm
+        };
+        let cloth = ClothMesh {
+            rest: &rest,
+            start: &rest,
+            indices: &idx,
+        };
+        let d = drape(&cloth, &b, &fabric(), &prm).expect("drapes");
+        // The centre came to rest on top of the ball (radius + thickness), the corners
+        // hang lower than the centre, and nothing is inside.
+        let centre = d.positions[15 * 31 + 15];
+        assert!((centre[1] - 1.2).abs() < 0.02, "{centre:?}");
+        assert!(d.positions[0][1] < centre[1] - 0.05, "{:?}", d.positions[0]);
+        assert_eq!(d.inside_share_3mm, 0.0);
+        assert!(d.inside_share_start_3mm == 0.0);
+    }
+
+    #[test]
+    fn a_tube_smaller_than_the_body_is_stretched() {
+        // A cylinder of cloth, radius 9 cm, around a ball of radius 10 cm: the ball holds
+        // it open, so it must report positive strain where it wraps the ball.
+        let (bp, bn, bi) = ball(0.10, 1.0);
+        let b = BodySurface {
+            positions: &bp,
+            normals: &bn,
+            indices: &bi,
+        };
+        let (around, rows) = (40usize, 11usize);
+        let mut rest = Vec::new();
+        let mut idx = Vec::new();
+        for r in 0..rows {
+            for j in 0..around {
+                let t = std::f32::consts::TAU * j as f32 / around as f32;
+                rest.push([0.09 * t.cos(), 1.05 - 0.01 * r as f32, 0.09 * t.sin()]);
+                if r + 1 < rows {
+                    let a = (r * around + j) as u32;
+                    let c = (r * around + (j + 1) % around) as u32;
+                    let n = around as u32;
+                    idx.extend([a, c, a + n, c, c + n, a + n]);
+                }
+            }
+        }
+        let cloth = ClothMesh {
+            rest: &rest,
+            start: &rest,
+            indices: &idx,
+        };
+        let prm = DrapeParams {
+            gravity: [0.0; 3],
+            ..DrapeParams::default()
+        };
+        let d = drape(&cloth, &b, &fabric(), &prm).expect("drapes");
+        assert!(d.mean_stretch > 0.03, "{}", d.mean_stretch);
+        assert!(d.inside_share_3mm <= 0.01, "{}", d.inside_share_3mm);
+        assert!(d.inside_share_start_3mm > 0.5);
+        // The same tube with a 12 cm radius is not stretched.
+        let loose: Vec<[f32; 3]> = rest
+            .iter()
+            .map(|p| [p[0] * 12.0 / 9.0, p[1], p[2] * 12.0 / 9.0])
+            .collect();
+        let cloth = ClothMesh {
+            rest: &loose,
+            start: &loose,
+            indices: &idx,
+        };
+        let l = drape(&cloth, &b, &fabric(), &prm).expect("drapes");
+        assert!(l.mean_stretch < 0.01, "{}", l.mean_stretch);
+    }
+
+    #[test]
+    fn bad_input_is_named_and_odd_meshes_do_not_panic() {
+        let (bp, bn, bi) = ball(0.1, 1.0);
+        let b = BodySurface {
+            positions: &bp,
+            normals: &bn,
+            indices: &bi,
+        };
+        let f = fabric();
+        let prm = DrapeParams::default();
+        let tri = [[0.0, 1.3, 0.0], [0.1, 1.3, 0.0], [0.0, 1.3, 0.1]];
+        let run = |rest: &[[f32; 3]], start: &[[f32; 3]], idx: &[u32]| {
+            drape(
+                &ClothMesh {
+                    rest,
+                    start,
+                    indices: idx,
+                },
+                &b,
+                &f,
+                &prm,
+            )
+        };
+        assert_eq!(run(&[], &[], &[]), Err(DrapeError::EmptyGarment));
+        assert_eq!(
+            run(&tri, &tri[..2], &[0, 1, 2]),
+            Err(DrapeError::CountMismatch { rest: 3, start: 2 })
+        );
+        assert_eq!(
+            run(&tri, &tri, &[0, 1, 2, 0]),
+            Err(DrapeError::IndexCount(4))
+        );
+        assert_eq!(
+            run(&tri, &tri, &[0, 1, 2, 0, 1, 7]),
+            Err(DrapeError::IndexRange {
+                triangle: 1,
+                index: 7,
+                count: 3
+            })
+        );
+        let mut nan = tri;
+        nan[1][2] = f32::NAN;
+        assert_eq!(
+            run(&tri, &nan, &[0, 1, 2]),
+            Err(DrapeError::NonFinite {
+                vertex: 1,
+                which: "start"
+            })
+        );
+        let bad_fabric = Fabric {
+            weight_gsm: -3.0,
+            ..f
+        };
+        let e = drape(
+            &ClothMesh {
+                rest: &tri,
+                start: &tri,
+                indices: &[0, 1, 2],
+            },
+            &b,
+            &bad_fabric,
+            &prm,
+        );
+        assert!(
+            matches!(e, Err(DrapeError::Fabric(ref m)) if m.contains("weight_gsm")),
+            "{e:?}"
+        );
+        let e = drape(
+            &ClothMesh {
+                rest: &tri,
+                start: &tri,
+                indices: &[0, 1, 2],
+            },
+            &b,
+            &f,
+            &DrapeParams {
+                substeps: 0,
+                ..DrapeParams::default()
+            },
+        );
+        assert!(
+            matches!(e, Err(DrapeError::Params(ref m)) if m.contains("substeps")),
+            "{e:?}"
+        );
+        let e = drape(
+            &ClothMesh {
+                rest: &tri,
+                start: &tri,
+                indices: &[0, 1, 2],
+            },
+            &BodySurface {
+                positions: &bp,
+                normals: &bn[..3],
+                indices: &bi,
+            },
+            &f,
+            &prm,
+        );
+        assert!(matches!(e, Err(DrapeError::BodyNormals { .. })), "{e:?}");
+        let nan_body = [[f32::NAN; 3]];
+        let e = drape(
+            &ClothMesh {
+                rest: &tri,
+                start: &tri,
+                indices: &[0, 1, 2],
+            },
+            &BodySurface {
+                positions: &nan_body,
+                normals: &[[0.0, 1.0, 0.0]],
+                indices: &[],
+            },
+            &f,
+            &prm,
+        );
+        assert_eq!(e, Err(DrapeError::EmptyBody));
+        // Odd but usable: a zero-length edge, a degenerate and a repeated triangle, an
+        // unreferenced vertex, a body with some NaN vertices and bad indices.
+        let odd = [
+            [0.0, 1.3, 0.0],
+            [0.0, 1.3, 0.0],
+            [0.1, 1.3, 0.0],
+            [0.0, 1.3, 0.1],
+            [5.0, 5.0, 5.0],
+        ];
+        let mut bp2 = bp.clone();
+        bp2[7] = [f32::NAN; 3];
+        let mut bi2 = bi.clone();
+        bi2.extend([0, 1, 99_999]);
+        let d = drape(
+            &ClothMesh {
+                rest: &odd,
+                start: &odd,
+                indices: &[0, 1, 2, 0, 2, 3, 0, 2, 3, 1, 1, 1],
+            },
+            &BodySurface {
+                positions: &bp2,
+                normals: &bn,
+                indices: &bi2,
+            },
+            &f,
+            &prm,
+        )
+        .expect("odd meshes drape");
+        assert!(d.positions.iter().flatten().all(|c| c.is_finite()));
+        assert_eq!(d.strain.len(), 5);
+    }
+
+    #[test]
+    fn carry_scales_heights_and_keeps_girths() {
+        let body = [
+            [0.1, 0.0, 0.05],
+            [-0.1, 1.6, 0.05],
+            [0.0, 0.9, 0.15],
+            [0.0, 0.9, -0.05],
+        ];
+        let g = [[0.2, 1.0, 0.0], [-0.2, 0.5, 0.1]];
+        let c = carry(&g, 1.8, &body);
+        let s = 1.6 / 1.8;
+        // Heights scale with stature; x/z shift onto the torso's centre, keeping widths.
+        assert!(
+            (c[0][1] - s).abs() < 1e-5 && (c[1][1] - 0.5 * s).abs() < 1e-5,
+            "{c:?}"
+        );
+        assert!(((c[0][0] - c[1][0]) - 0.4).abs() < 1e-5, "{c:?}");
+        assert!((c[0][2] - 0.05).abs() < 1e-5, "{c:?}");
+        // No usable body: unchanged.
+        assert_eq!(carry(&g, 1.8, &[]), g.to_vec());
+    }
+}
