@@ -1,0 +1,70 @@
+//! Spread of solve times over many plausible bodies (not just the two benchmark inputs):
+//! `cargo run --release -p doppel-body --example solve_spread [N]`.
+//!
+//! Bodies: N deterministic draws over sex, height and weight; chest, waist and hip are
+//! drawn from the predictor's own joint distribution for that person (so they are
+//! realistic and mutually consistent) and supplied to the solver. Prints median, p95 and
+//! worst wall-clock time and LM iterations, and the largest error of a supplied value.
+
+#![allow(missing_docs)]
+
+use doppel_body::model::Model;
+use doppel_body::solve::{Problem, solve};
+use doppel_body::{BodyInput, Measure, Sex, predict};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let model = Model::builtin()?;
+    let mut rows = Vec::with_capacity(n);
+    for i in 0..n {
+        // A low-discrepancy walk over the input box (deterministic, no RNG needed).
+        let u = (i as f64 * 0.618_034).fract();
+        let v = (i as f64 * 0.754_878).fract();
+        let sex = if i % 2 == 0 { Sex::Female } else { Sex::Male };
+        let (h0, h1) = if sex == Sex::Female {
+            (150.0, 180.0)
+        } else {
+            (162.0, 195.0)
+        };
+        let h = h0 + (h1 - h0) * u;
+        let bmi = 18.5 + 17.0 * v;
+        let w = bmi * (h / 100.0) * (h / 100.0);
+        let base = BodyInput::new(sex, h, w, Some(20.0 + (i % 40) as f64), [])?;
+        let Some(draw) = predict(&base)?.sample(1, i as u64).pop() else {
+            continue;
+        };
+        let supplied = [Measure::Chest, Measure::Waist, Measure::Hip]
+            .map(|m| (m, (draw[&m] * 10.0).round() / 10.0));
+        let input = BodyInput::new(sex, h, w, Some(base.age_years), supplied)?;
+        let p = predict(&input)?;
+        let prob = Problem::from_prediction(&p, w);
+        let t = Instant::now();
+        let sol = solve(model, &prob)?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        rows.push((ms, sol.iterations, sol.max_supplied_error_cm));
+    }
+    let q = |mut v: Vec<f64>, p: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
+    };
+    let times: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let iters: Vec<f64> = rows.iter().map(|r| r.1 as f64).collect();
+    let worst_err = rows.iter().fold(0.0f64, |m, r| m.max(r.2));
+    println!(
+        "{} solves (chest/waist/hip supplied): time ms median {:.1} p95 {:.1} max {:.1}; \
+         iterations median {} p95 {} max {}; largest supplied error {:.3} cm",
+        rows.len(),
+        q(times.clone(), 0.5),
+        q(times.clone(), 0.95),
+        q(times, 1.0),
+        q(iters.clone(), 0.5),
+        q(iters.clone(), 0.95),
+        q(iters, 1.0),
+        worst_err
+    );
+    Ok(())
+}
