@@ -26,7 +26,8 @@ pub struct Headless {
     queue: wgpu::Queue,
     /// The scene renderer; add meshes and move the camera through it.
     pub renderer: Renderer,
-    scratch: Option<wgpu::Texture>,
+    /// The benchmark's render target and its view, kept between frames.
+    scratch: Option<(wgpu::Texture, wgpu::TextureView)>,
 }
 
 impl Headless {
@@ -73,9 +74,9 @@ impl Headless {
         let stale = self
             .scratch
             .as_ref()
-            .is_none_or(|t| t.width() != width || t.height() != height);
+            .is_none_or(|(t, _)| t.width() != width || t.height() != height);
         if stale {
-            self.scratch = Some(self.device.create_texture(&wgpu::TextureDescriptor {
+            let t = self.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("scratch"),
                 size: wgpu::Extent3d {
                     width,
@@ -88,10 +89,12 @@ impl Headless {
                 format: OFFSCREEN_FORMAT,
                 usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
                 view_formats: &[],
-            }));
+            });
+            let v = t.create_view(&Default::default());
+            self.scratch = Some((t, v));
         }
-        if let Some(t) = &self.scratch {
-            self.renderer.render(&t.create_view(&Default::default()))?;
+        if let Some((_, v)) = &self.scratch {
+            self.renderer.render(v)?;
         }
         self.device
             .poll(wgpu::PollType::wait_indefinitely())

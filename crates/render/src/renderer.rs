@@ -1178,6 +1178,9 @@ impl Renderer {
                     pass.draw_indexed(0..o.index_count, 0, 0..1);
                 }
             }
+            // GL resolves MSAA with a blit that honours the scissor: open it up again, or
+            // only the last side would be resolved (seen on WebGL2 / native GL).
+            pass.set_scissor_rect(0, 0, t.width, t.height);
         }
         self.queue.submit([encoder.finish()]);
         Ok(())

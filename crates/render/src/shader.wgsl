@@ -130,14 +130,6 @@ fn fabric_normal(n: vec3<f32>, tx: vec3<f32>, ty: vec3<f32>, tz: vec3<f32>) -> v
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    // All texture reads first, in uniform control flow (implicit derivatives).
-    let base_texel = textureSample(base_tex, tex_sampler, in.uv);
-    let normal_texel = textureSample(normal_tex, tex_sampler, in.uv).xyz * 2.0 - 1.0;
-    let fp = in.world * object.maps.w;
-    let fx = textureSample(fabric_tex, tex_sampler, fp.zy).xyz * 2.0 - 1.0;
-    let fy = textureSample(fabric_tex, tex_sampler, fp.xz).xyz * 2.0 - 1.0;
-    let fz = textureSample(fabric_tex, tex_sampler, fp.xy).xyz * 2.0 - 1.0;
-
     var ng = normalize(in.normal);
     let v = normalize(globals.camera_pos.xyz - in.world);
     // Back faces (open garment hems, inside of sleeves) are lit from their inside.
@@ -145,19 +137,26 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     if (dot(ng, v) < 0.0) {
         ng = -ng;
     }
+    // Texture reads sit in branches on uniform values only (control flow stays uniform for
+    // implicit derivatives), so objects without maps, such as the skin, skip them.
     var n = ng;
     if (object.maps.y > 0.5) {
+        let normal_texel = textureSample(normal_tex, tex_sampler, in.uv).xyz * 2.0 - 1.0;
         let t = normalize(in.tangent.xyz - ng * dot(ng, in.tangent.xyz));
         let b = cross(ng, t) * in.tangent.w;
         let tn = vec3<f32>(normal_texel.xy * object.material.w, normal_texel.z);
         n = normalize(t * tn.x + b * tn.y + ng * max(tn.z, 1e-3));
     }
     if (object.maps.z > 0.0) {
+        let fp = in.world * object.maps.w;
+        let fx = textureSample(fabric_tex, tex_sampler, fp.zy).xyz * 2.0 - 1.0;
+        let fy = textureSample(fabric_tex, tex_sampler, fp.xz).xyz * 2.0 - 1.0;
+        let fz = textureSample(fabric_tex, tex_sampler, fp.xy).xyz * 2.0 - 1.0;
         n = normalize(n + fabric_normal(ng, fx, fy, fz));
     }
     var base = object.color;
     if (object.maps.x > 0.5) {
-        base = base * base_texel;
+        base = base * textureSample(base_tex, tex_sampler, in.uv);
     }
     let albedo = base.rgb * in.tint;
     let vis = key_visibility(in.world, ng);
