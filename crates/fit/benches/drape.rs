@@ -6,7 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use doppel_body::avatar::build_avatar;
 use doppel_body::{BodyInput, Sex};
-use doppel_fit::drape::{BodySurface, dress};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
 use doppel_garment::catalog::{CheckOptions, check_catalog};
 use doppel_garment::generate::{reference_stature_cm, sample_catalog};
 use doppel_garment::mesh::check_glb;
@@ -59,6 +59,11 @@ fn bench(c: &mut Criterion) {
     let (dense_p, dense_i) = subdivide(&mesh.positions, &mesh.indices);
     let mut g = c.benchmark_group("drape");
     g.sample_size(20);
+    // Once per avatar (shared by every size the shopper looks at).
+    g.bench_function(format!("collider_{}v", av.positions.len()), |b| {
+        b.iter(|| black_box(BodyCollider::new(&body).unwrap()));
+    });
+    let collider = BodyCollider::new(&body).unwrap();
     for (name, pos, idx) in [
         (
             format!("hoodie_{}v", mesh.positions.len()),
@@ -69,7 +74,7 @@ fn bench(c: &mut Criterion) {
     ] {
         g.bench_function(&name, |b| {
             b.iter(|| {
-                black_box(dress(pos, idx, h, &body, &p.fabric, p.category).unwrap());
+                black_box(dress_on(&collider, pos, idx, h, &p.fabric, p.category).unwrap());
             });
         });
     }

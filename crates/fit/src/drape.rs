@@ -22,7 +22,7 @@
 //! Pure Rust, no threads, no clocks, no allocation-order randomness: the same input gives
 //! the same output on every platform the float semantics agree on (native and wasm32).
 
-use crate::fitmap::{share_inside, vertex_ease_cm};
+use crate::fitmap::{FAR_EASE_CM, share_inside};
 use doppel_garment::catalog::{Category, Fabric};
 use glam::Vec3;
 
@@ -235,10 +235,13 @@ pub enum DrapeError {
 // Body lookup: a dense uniform grid over the body's vertices plus vertex adjacency, so
 // contacts can be tracked by walking from last substep's nearest vertex.
 
-const GRID_CELL_M: f32 = 0.025;
-/// Contacts are looked for only this close to the body (cloth farther away is free).
-const CONTACT_SEARCH_M: f32 = 0.06;
-/// Start positions farther inside than this are still pushed out (search radius).
+const GRID_CELL_M: f32 = 0.03;
+/// The grid reaches this far beyond the body's bounding box (loose cloth stays inside).
+const GRID_PAD_M: f32 = 0.12;
+/// Contacts are re-seeded from the grid (rather than walked to) only for cloth this
+/// close to the body, at the start of every step.
+const RESEED_NEAR_M: f32 = 0.03;
+/// Search radius for the nearest body vertex (as [`crate::fitmap`] uses for ease).
 const START_SEARCH_M: f32 = 0.30;
 
 struct BodyGrid {
@@ -250,6 +253,9 @@ struct BodyGrid {
     nrm: Vec<Vec3>,
     adj_start: Vec<u32>,
     adj: Vec<u32>,
+    /// Per cell, a body vertex near the cell's centre (a nearest-vertex field), from which
+    /// a walk over the body mesh finds the nearest vertex of any point in the cell.
+    near: Vec<u32>,
 }
 
 impl BodyGrid {
@@ -285,6 +291,7 @@ impl BodyGrid {
         }
         // A body is a couple of metres at most; clamp the grid so hostile coordinates
         // cannot make it huge (far vertices then share border cells, still correct).
+        let (lo, hi) = (lo - Vec3::splat(GRID_PAD_M), hi + Vec3::splat(GRID_PAD_M));
         let extent = (hi - lo).min(Vec3::splat(4.0));
         let dims = [
             (extent.x / GRID_CELL_M) as i32 + 1,
@@ -300,6 +307,7 @@ impl BodyGrid {
             nrm,
             adj_start: Vec::new(),
             adj: Vec::new(),
+            near: Vec::new(),
         };
         let ncell = (dims[0] * dims[1] * dims[2]) as usize;
         let mut count = vec![0u32; ncell + 1];
@@ -324,35 +332,33 @@ impl BodyGrid {
             }
         }
         grid.start = count;
-        // Vertex adjacency (CSR) from the body's triangles; bad indices are skipped.
+        // Vertex adjacency (CSR) from the body's triangles; bad indices and non-finite
+        // vertices are skipped. An edge shared by two triangles is listed twice, which
+        // only costs the walk a repeated comparison (cheaper than sorting it away).
         let n = grid.pos.len();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for t in body.indices.chunks_exact(3) {
-            if t.iter().all(|&i| (i as usize) < n) {
-                for (a, b) in [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])] {
-                    pairs.push((a, b));
-                    pairs.push((b, a));
-                }
-            }
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        grid.adj = pairs
-            .iter()
-            .filter(|(a, b)| ok[*a as usize] && ok[*b as usize])
-            .map(|(_, b)| *b)
-            .collect();
-        // Neighbours at non-finite positions are left out.
+        let usable = |t: &[u32]| t.iter().all(|&i| (i as usize) < n && ok[i as usize]);
         let mut adj_start = vec![0u32; n + 1];
-        for (a, b) in &pairs {
-            if ok[*a as usize] && ok[*b as usize] {
-                adj_start[*a as usize + 1] += 1;
+        for t in body.indices.chunks_exact(3).filter(|t| usable(t)) {
+            for &a in t {
+                adj_start[a as usize + 1] += 2;
             }
         }
         for i in 0..n {
             adj_start[i + 1] += adj_start[i];
         }
+        let mut fill = adj_start.clone();
+        grid.adj = vec![0; adj_start[n] as usize];
+        for t in body.indices.chunks_exact(3).filter(|t| usable(t)) {
+            for k in 0..3 {
+                let a = t[k] as usize;
+                for b in [t[(k + 1) % 3], t[(k + 2) % 3]] {
+                    grid.adj[fill[a] as usize] = b;
+                    fill[a] += 1;
+                }
+            }
+        }
         grid.adj_start = adj_start;
+        grid.build_field();
         Ok(grid)
     }
 
@@ -369,62 +375,103 @@ impl BodyGrid {
         ((c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]) as usize
     }
 
-    /// Nearest body vertex within `radius` of `p`, ring by ring.
+    fn centre(&self, c: [i32; 3]) -> Vec3 {
+        self.origin + (Vec3::new(c[0] as f32, c[1] as f32, c[2] as f32) + 0.5) * GRID_CELL_M
+    }
+
+    /// The nearest-vertex field: cells holding vertices start with their closest one,
+    /// then a forward and a backward raster sweep hand candidates on to the neighbours
+    /// (a vector distance transform: approximate, refined per query by a walk).
+    fn build_field(&mut self) {
+        let [dx, dy, dz] = self.dims;
+        let ncell = (dx * dy * dz) as usize;
+        let mut near = vec![u32::MAX; ncell];
+        let mut dist = vec![f32::MAX; ncell];
+        for z in 0..dz {
+            for y in 0..dy {
+                for x in 0..dx {
+                    let ci = self.cell_index([x, y, z]);
+                    let c = self.centre([x, y, z]);
+                    let (s, e) = (self.start[ci] as usize, self.start[ci + 1] as usize);
+                    for &i in &self.items[s..e] {
+                        let d = (c - self.pos[i as usize]).length_squared();
+                        if d < dist[ci] {
+                            dist[ci] = d;
+                            near[ci] = i;
+                        }
+                    }
+                }
+            }
+        }
+        let visit = |near: &mut Vec<u32>, dist: &mut Vec<f32>, c: [i32; 3], sign: i32| {
+            let ci = self.cell_index(c);
+            let centre = self.centre(c);
+            for (ox, oy, oz) in HALF_NEIGHBOURS {
+                let n = [c[0] + sign * ox, c[1] + sign * oy, c[2] + sign * oz];
+                if n[0] < 0 || n[1] < 0 || n[2] < 0 || n[0] >= dx || n[1] >= dy || n[2] >= dz {
+                    continue;
+                }
+                let v = near[self.cell_index(n)];
+                if v != u32::MAX {
+                    let d = (centre - self.pos[v as usize]).length_squared();
+                    if d < dist[ci] {
+                        dist[ci] = d;
+                        near[ci] = v;
+                    }
+                }
+            }
+        };
+        for z in 0..dz {
+            for y in 0..dy {
+                for x in 0..dx {
+                    visit(&mut near, &mut dist, [x, y, z], -1);
+                }
+            }
+        }
+        for z in (0..dz).rev() {
+            for y in (0..dy).rev() {
+                for x in (0..dx).rev() {
+                    visit(&mut near, &mut dist, [x, y, z], 1);
+                }
+            }
+        }
+        self.near = near;
+    }
+
+    /// Nearest body vertex to `p` if within `radius`: the field's candidate for the
+    /// point's cell, refined by walking over the body mesh.
     fn nearest(&self, p: Vec3, radius: f32) -> Option<u32> {
         if !p.is_finite() {
             return None;
         }
-        // Distance from p to the grid box: beyond the radius nothing can be near.
-        let lo = self.origin;
-        let hi = self.origin
-            + Vec3::new(
-                self.dims[0] as f32,
-                self.dims[1] as f32,
-                self.dims[2] as f32,
-            ) * GRID_CELL_M;
-        if (p.clamp(lo, hi) - p).length() > radius {
-            return None;
-        }
-        let c = self.cell_of(p);
-        let max_ring = (radius / GRID_CELL_M).ceil() as i32 + 1;
+        // Seeds from the 2×2×2 cells whose centres surround p: a walk from a single seed
+        // can stop in a local minimum (between the legs, arm against torso).
+        let c = (p - self.origin) / GRID_CELL_M - 0.5;
+        let base = [c.x.floor() as i32, c.y.floor() as i32, c.z.floor() as i32];
         let mut best: Option<(f32, u32)> = None;
-        for ring in 0..=max_ring {
-            for dz in -ring..=ring {
-                let z = c[2] + dz;
-                if z < 0 || z >= self.dims[2] {
-                    continue;
-                }
-                for dy in -ring..=ring {
-                    let y = c[1] + dy;
-                    if y < 0 || y >= self.dims[1] {
-                        continue;
-                    }
-                    let edge = dz.abs() == ring || dy.abs() == ring;
-                    let mut dx = -ring;
-                    while dx <= ring {
-                        let x = c[0] + dx;
-                        if x >= 0 && x < self.dims[0] {
-                            let ci = self.cell_index([x, y, z]);
-                            let (s, e) = (self.start[ci] as usize, self.start[ci + 1] as usize);
-                            for &i in &self.items[s..e] {
-                                let d2 = (p - self.pos[i as usize]).length_squared();
-                                if best.is_none_or(|(b, _)| d2 < b) {
-                                    best = Some((d2, i));
-                                }
-                            }
-                        }
-                        // Inside the shell only the two x faces belong to this ring.
-                        dx += if edge || dx == ring { 1 } else { 2 * ring };
-                    }
-                }
+        let mut tried = [u32::MAX; 8];
+        for k in 0..8 {
+            let o = [(k & 1) as i32, ((k >> 1) & 1) as i32, ((k >> 2) & 1) as i32];
+            let cell = [
+                (base[0] + o[0]).clamp(0, self.dims[0] - 1),
+                (base[1] + o[1]).clamp(0, self.dims[1] - 1),
+                (base[2] + o[2]).clamp(0, self.dims[2] - 1),
+            ];
+            let seed = self.near[self.cell_index(cell)];
+            if seed == u32::MAX {
+                continue;
             }
-            if let Some((d2, _)) = best
-                && d2.sqrt() <= ring as f32 * GRID_CELL_M
-            {
-                break;
+            if tried[..k].contains(&seed) {
+                continue;
+            }
+            tried[k] = seed;
+            let b = self.walk(p, seed);
+            let d = (p - self.pos[b as usize]).length_squared();
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, b));
             }
         }
-        best.filter(|(d2, _)| d2.sqrt() <= radius).map(|(_, i)| i)
+        best.filter(|(d, _)| d.sqrt() <= radius).map(|(_, b)| b)
     }
 
     /// Walks from `from` to a neighbouring vertex closer to `p` until none is closer.
@@ -452,12 +499,38 @@ impl BodyGrid {
         cur
     }
 
+    /// Signed ease in cm as [`crate::fitmap`] defines it, from each point's nearest
+    /// body vertex ([`FAR_EASE_CM`] where there is none).
+    fn ease_cm(&self, x: &[Vec3], nearest: &[Option<u32>]) -> Vec<f32> {
+        x.iter()
+            .zip(nearest)
+            .map(|(p, b)| b.map_or(FAR_EASE_CM, |b| self.depth(*p, b).0 * 100.0))
+            .collect()
+    }
+
     /// Signed distance of `p` above the body's tangent plane at vertex `b`.
     fn depth(&self, p: Vec3, b: u32) -> (f32, Vec3) {
         let n = self.nrm[b as usize];
         ((p - self.pos[b as usize]).dot(n), n)
     }
 }
+
+/// The 13 neighbour offsets visited before a cell in raster order (negate for after).
+const HALF_NEIGHBOURS: [(i32, i32, i32); 13] = [
+    (-1, 0, 0),
+    (-1, -1, 0),
+    (0, -1, 0),
+    (1, -1, 0),
+    (-1, -1, -1),
+    (0, -1, -1),
+    (1, -1, -1),
+    (-1, 0, -1),
+    (0, 0, -1),
+    (1, 0, -1),
+    (-1, 1, -1),
+    (0, 1, -1),
+    (1, 1, -1),
+];
 
 // ---------------------------------------------------------------------------------------
 
@@ -572,6 +645,34 @@ struct Link {
     alpha: f32,
 }
 
+/// A distance constraint with its precomputed XPBD factors.
+#[derive(Clone, Copy)]
+struct Solved {
+    a: u32,
+    b: u32,
+    rest: f32,
+    ka: f32,
+    kb: f32,
+}
+
+/// The avatar prepared for draping: a nearest-vertex field over a grid around the body
+/// and the body's vertex adjacency. Build it once per avatar and drape every size on it
+/// ([`drape_on`], [`dress_on`]).
+pub struct BodyCollider {
+    grid: BodyGrid,
+    positions: Vec<[f32; 3]>,
+}
+
+impl BodyCollider {
+    /// Prepares `body` (errors: no finite vertex, normals not matching positions).
+    pub fn new(body: &BodySurface) -> Result<BodyCollider, DrapeError> {
+        Ok(BodyCollider {
+            grid: BodyGrid::new(body)?,
+            positions: body.positions.to_vec(),
+        })
+    }
+}
+
 /// Drapes a garment on the body (see the module docs). Errors name the bad input; odd
 /// meshes (zero-length edges, unreferenced vertices, non-manifold edges) are tolerated.
 pub fn drape(
@@ -582,14 +683,25 @@ pub fn drape(
 ) -> Result<Draped, DrapeError> {
     validate(cloth, fabric)?;
     params.validate()?;
-    let grid = BodyGrid::new(body)?;
+    drape_on(&BodyCollider::new(body)?, cloth, fabric, params)
+}
+
+/// [`drape`] on a prepared body.
+pub fn drape_on(
+    body: &BodyCollider,
+    cloth: &ClothMesh,
+    fabric: &Fabric,
+    params: &DrapeParams,
+) -> Result<Draped, DrapeError> {
+    validate(cloth, fabric)?;
+    params.validate()?;
+    let grid = &body.grid;
     let n = cloth.rest.len();
     let rest: Vec<Vec3> = cloth.rest.iter().map(|p| Vec3::from(*p)).collect();
     let mut x: Vec<Vec3> = cloth.start.iter().map(|p| Vec3::from(*p)).collect();
-    let inside_start = share_inside(
-        &vertex_ease_cm(body.positions, body.normals, cloth.start),
-        0.3,
-    );
+    let mut contact: Vec<Option<u32>> =
+        x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
+    let inside_start = share_inside(&grid.ease_cm(&x, &contact), 0.3);
 
     // Edges (unique, sorted for determinism) and, per edge, its opposite vertices.
     let tris: Vec<[u32; 3]> = cloth
@@ -651,9 +763,11 @@ pub fn drape(
 
     // Gauss-Seidel from the top down: a sweep then carries the hold's support down the
     // whole garment instead of one ring per substep (less artificial sag).
-    let top_of = |l: &Link| -rest[l.a as usize].y.max(rest[l.b as usize].y);
-    stretch.sort_by(|p, q| top_of(p).total_cmp(&top_of(q)));
-    bend.sort_by(|p, q| top_of(p).total_cmp(&top_of(q)));
+    // (Key: millimetres below 10 m, so that higher links sort first as integers.)
+    let key =
+        |l: &Link| (10_000.0 - 1000.0 * rest[l.a as usize].y.max(rest[l.b as usize].y)) as i64;
+    stretch.sort_by_cached_key(key);
+    bend.sort_by_cached_key(key);
 
     // Masses from the authored triangle areas and the fabric weight.
     let density = fabric.weight_gsm as f32 / 1000.0;
@@ -701,8 +815,6 @@ pub fn drape(
 
     // 1. Push-out of vertices starting inside, with the displacement smoothed over the
     //    mesh so that neighbours follow without creasing.
-    let mut contact: Vec<Option<u32>> =
-        x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
     let mut disp = vec![Vec3::ZERO; n];
     let mut pushed = vec![false; n];
     for k in 0..n {
@@ -735,25 +847,54 @@ pub fn drape(
 
     // 2. XPBD relaxation.
     let h = params.dt_s / params.substeps as f32;
+    // Per link, the XPBD step with the multiplier restarted each substep (small steps):
+    // Δx_a = w_a / (w_a + w_b + α/h²) · (rest − len) · d/len, so precompute the factors.
+    let solved = |links: &[Link]| -> Vec<Solved> {
+        links
+            .iter()
+            .map(|l| {
+                let (wa, wb) = (inv_mass[l.a as usize], inv_mass[l.b as usize]);
+                let k = 1.0 / (wa + wb + l.alpha / (h * h));
+                Solved {
+                    a: l.a,
+                    b: l.b,
+                    rest: l.rest,
+                    ka: wa * k,
+                    kb: wb * k,
+                }
+            })
+            .collect()
+    };
+    let (stretch_k, bend_k) = (solved(&stretch), solved(&bend));
     let g = Vec3::from(params.gravity);
     let keep = 1.0 - params.damping;
     let mut v = vec![Vec3::ZERO; n];
     let mut prev = x.clone();
     for step in 0..params.steps {
-        // Re-find contacts each frame (cloth may have slid onto another body part).
+        // Contacts are tracked by walking over the body mesh; now and then the ones near
+        // the skin are re-seeded from the grid (a walk can stop in a local minimum, e.g.
+        // between arm and torso).
         if step > 0 {
             for k in 0..n {
-                contact[k] = grid.nearest(x[k], CONTACT_SEARCH_M);
+                let near = contact[k].is_none_or(|b| grid.depth(x[k], b).0 < RESEED_NEAR_M);
+                if near && let Some(b) = grid.nearest(x[k], RESEED_NEAR_M + 0.02) {
+                    contact[k] = Some(b);
+                }
             }
         }
-        for _ in 0..params.substeps {
+        for sub in 0..params.substeps {
             prev.copy_from_slice(&x);
             for (xk, vk) in x.iter_mut().zip(v.iter_mut()) {
                 *vk += g * h;
                 *xk += *vk * h;
             }
-            let h2 = h * h;
-            for links in [&stretch, &bend] {
+            // Bending is soft and slow: every other substep is enough (and cheaper).
+            let sets: &[&[Solved]] = if sub % 2 == 0 {
+                &[&stretch_k, &bend_k]
+            } else {
+                &[&stretch_k]
+            };
+            for links in sets {
                 for l in links.iter() {
                     let (a, b) = (l.a as usize, l.b as usize);
                     let d = x[a] - x[b];
@@ -761,12 +902,9 @@ pub fn drape(
                     if len < 1e-9 {
                         continue;
                     }
-                    let w = inv_mass[a] + inv_mass[b];
-                    let c = len - l.rest;
-                    let dl = -c / (w + l.alpha / h2);
-                    let corr = d * (dl / len);
-                    x[a] += corr * inv_mass[a];
-                    x[b] -= corr * inv_mass[b];
+                    let corr = d * ((l.rest - len) / len);
+                    x[a] += corr * l.ka;
+                    x[b] -= corr * l.kb;
                 }
             }
             for (k, t) in tether.iter().enumerate() {
@@ -780,7 +918,9 @@ pub fn drape(
             }
             for k in 0..n {
                 if let Some(b0) = contact[k] {
-                    let b = grid.walk(x[k], b0);
+                    // Walk to the nearest vertex once per step; later substeps reuse its
+                    // tangent plane (the cloth moves millimetres per substep).
+                    let b = if sub == 0 { grid.walk(x[k], b0) } else { b0 };
                     contact[k] = Some(b);
                     let (d, nb) = grid.depth(x[k], b);
                     if d < params.thickness_m {
@@ -818,7 +958,8 @@ pub fn drape(
         .collect();
     let mean_strain = strain.iter().map(|s| f64::from(*s)).sum::<f64>() / n as f64;
     let mean_stretch = strain.iter().map(|s| f64::from(s.max(0.0))).sum::<f64>() / n as f64;
-    let ease_cm = vertex_ease_cm(body.positions, body.normals, &positions);
+    let last: Vec<Option<u32>> = x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
+    let ease_cm = grid.ease_cm(&x, &last);
     let inside_share_3mm = share_inside(&ease_cm, 0.3);
     Ok(Draped {
         positions,
@@ -890,14 +1031,33 @@ pub fn dress(
     fabric: &Fabric,
     category: Category,
 ) -> Result<Draped, DrapeError> {
-    let start = carry(garment_positions, ref_stature_m, body.positions);
-    drape(
+    dress_on(
+        &BodyCollider::new(body)?,
+        garment_positions,
+        garment_indices,
+        ref_stature_m,
+        fabric,
+        category,
+    )
+}
+
+/// [`dress`] on a prepared body (the call for a viewer that switches sizes).
+pub fn dress_on(
+    body: &BodyCollider,
+    garment_positions: &[[f32; 3]],
+    garment_indices: &[u32],
+    ref_stature_m: f32,
+    fabric: &Fabric,
+    category: Category,
+) -> Result<Draped, DrapeError> {
+    let start = carry(garment_positions, ref_stature_m, &body.positions);
+    drape_on(
+        body,
         &ClothMesh {
             rest: garment_positions,
             start: &start,
             indices: garment_indices,
         },
-        body,
         fabric,
         &DrapeParams::for_category(category),
     )
@@ -973,10 +1133,21 @@ mod tests {
         for (sex, h, w) in bodies {
             let av = avatar(sex, h, w);
             let b = body(&av);
+            // The exact nearest-vertex ease of the fit map, independent of the solver's
+            // contact tracking.
+            let exact = crate::fitmap::BodyIndex::new(&av.positions, &av.normals);
             for p in products.iter().filter(|p| p.sex == sex) {
                 let mut runs = Vec::new();
                 for s in &p.sizes {
                     let d = dress_size(p, &s.label, &meshes, &b);
+                    let ease: Vec<f32> = d.positions.iter().map(|q| exact.ease_cm(*q)).collect();
+                    let inside = share_inside(&ease, 0.3);
+                    assert!(
+                        inside <= 0.01,
+                        "{} {} on {h}/{w}: {inside:.4} inside (fit map)",
+                        p.id,
+                        s.label
+                    );
                     assert!(
                         d.inside_share_3mm <= 0.01,
                         "{} {} on {h}/{w}: {:.4} inside",
