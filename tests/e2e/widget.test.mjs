@@ -182,12 +182,7 @@ test('unknown product: a clear message in the widget, nothing crashes', async ()
   }
 });
 
-// TODO(issue 6): after a corrupted primary copy and a reload, the backup restores the form
-// but no recommendation appears (the wait below times out). The test still runs and is
-// reported as TODO until the restore path re-runs the recommendation.
-test('the PWA keeps the profile locally, survives a corrupt write, and forgets it', {
-  todo: 'restore-from-backup does not re-run the recommendation yet',
-}, async () => {
+test('the PWA keeps the profile locally, survives a corrupt write, and forgets it', async () => {
   const browser = await launch('webgl2');
   try {
     const page = await browser.newPage();

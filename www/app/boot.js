@@ -61,4 +61,15 @@ async function boot() {
   }
 }
 
+// Offline support for the installed app (not inside a shop's iframe: a shop visit needs no
+// offline copy, and the cache would sit in that shop's storage partition).
+function registerServiceWorker() {
+  if (window.top !== window || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch((e) => {
+    // Offline use is a bonus: the app works online without it.
+    console.warn(`doppel: offline mode unavailable (${e?.message ?? e})`);
+  });
+}
+
+registerServiceWorker();
 boot();

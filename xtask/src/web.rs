@@ -64,6 +64,7 @@ pub fn build(args: &[String]) -> Result<()> {
     for f in FLAVOURS {
         build_flavour(f, &dist, wasm_opt.as_deref())?;
     }
+    stamp_service_worker(&dist)?;
     eprintln!("web build ready in {}", dist.display());
     Ok(())
 }
@@ -125,6 +126,52 @@ fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()>
     Ok(())
 }
 
+/// Placeholder in `www/app/sw.js` for the build's content hash.
+const BUILD_PLACEHOLDER: &str = "__DOPPEL_BUILD__";
+
+/// Writes a hash of everything deployed into the service worker, so that each deployment
+/// gets its own offline cache (and the browser re-installs the worker when anything changed).
+fn stamp_service_worker(dist: &Path) -> Result<()> {
+    let sw = dist.join("app/sw.js");
+    let mut files = Vec::new();
+    list_files(dist, &mut files)?;
+    files.sort();
+    // FNV-1a over paths and contents: a change detector, not a security measure.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for f in files.iter().filter(|f| **f != sw) {
+        eat(f
+            .strip_prefix(dist)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .as_bytes());
+        eat(&std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?);
+    }
+    let text =
+        std::fs::read_to_string(&sw).with_context(|| format!("cannot read {}", sw.display()))?;
+    if !text.contains(BUILD_PLACEHOLDER) {
+        bail!("{} lacks the {BUILD_PLACEHOLDER} placeholder", sw.display());
+    }
+    std::fs::write(&sw, text.replace(BUILD_PLACEHOLDER, &format!("{h:016x}")))
+        .with_context(|| format!("cannot write {}", sw.display()))
+}
+
+fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            list_files(&entry.path(), out)?;
+        } else {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
 fn copy_tree(src: &Path, dst: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<()> {
     std::fs::create_dir_all(dst).with_context(|| format!("cannot create {}", dst.display()))?;
     for entry in std::fs::read_dir(src).with_context(|| format!("cannot read {}", src.display()))? {
@@ -169,6 +216,21 @@ pub fn size(args: &[String]) -> Result<()> {
     println!("|------------------------------|-----------:|----------:|---------:|");
     let loader = sizes(&dist.join("app/boot.js"))?;
     row("loader app/boot.js", loader);
+    let embed = sizes(&dist.join("doppel.js"))?;
+    row("embed loader doppel.js", embed);
+    // The 3D data a first visit needs: body model + the largest garment mesh.
+    let model = sizes(&dist.join("assets/body/model.bin"))?;
+    let mut garment = (0, 0);
+    let mut meshes = Vec::new();
+    list_files(&dist.join("assets/catalog/meshes"), &mut meshes)?;
+    for m in meshes {
+        let s = sizes(&m)?;
+        if s.1 > garment.1 {
+            garment = s;
+        }
+    }
+    let data = (model.0 + garment.0, model.1 + garment.1);
+    row("body model + largest garment", data);
     let mut totals = Vec::new();
     for f in FLAVOURS {
         let dir = dist.join("app/pkg").join(f.name);
@@ -182,8 +244,13 @@ pub fn size(args: &[String]) -> Result<()> {
     }
     // Budgets from the spine issue: loader ≤ 5 KB gz, WebGPU ≤ 250 KB gz, WebGL2 ≤ 900 KB gz.
     let mut over = Vec::new();
-    if loader.1 > 5 * 1024 {
-        over.push(format!("loader {} B gz > 5 KB", loader.1));
+    for (name, (_, gz)) in [("loader", loader), ("embed loader", embed)] {
+        if gz > 5 * 1024 {
+            over.push(format!("{name} {gz} B gz > 5 KB"));
+        }
+    }
+    if data.1 > 2200 * 1024 {
+        over.push(format!("body model + garment {} B gz > 2.2 MB", data.1));
     }
     for (name, gz) in totals {
         let budget = if name == "webgpu" { 250 } else { 900 };
@@ -192,7 +259,10 @@ pub fn size(args: &[String]) -> Result<()> {
         }
     }
     if over.is_empty() {
-        println!("\nall within budget (loader ≤ 5 KB gz, webgpu ≤ 250 KB gz, webgl2 ≤ 900 KB gz)");
+        println!(
+            "\nall within budget (loaders ≤ 5 KB gz, webgpu ≤ 250 KB gz, webgl2 ≤ 900 KB gz, \
+             model + garment ≤ 2.2 MB gz)"
+        );
         Ok(())
     } else if args.iter().any(|a| a == "--check") {
         bail!("over budget: {}", over.join("; "))

@@ -6,13 +6,19 @@
 
 pub mod bridge;
 pub mod catalog;
+#[cfg(target_arch = "wasm32")]
+mod crypto;
 pub mod form;
 pub mod glb;
 #[cfg(target_arch = "wasm32")]
 mod gpu;
 pub mod i18n;
 #[cfg(target_arch = "wasm32")]
+mod mydouble;
+#[cfg(target_arch = "wasm32")]
 mod net;
+pub mod portable;
+pub mod share;
 pub mod store;
 #[cfg(target_arch = "wasm32")]
 mod viewer;
@@ -52,4 +58,32 @@ pub fn auto_start() {
 #[wasm_bindgen]
 pub fn flavour() -> String {
     FLAVOUR.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The legend's swatches (CSS classes, since the CSP forbids inline styles) must show the
+    /// renderer's fit-map colours.
+    #[test]
+    fn legend_swatches_match_the_fit_map_ramp() {
+        let css = include_str!("../../../www/app/app.css");
+        for (i, (_, rgb, _)) in doppel_render::fitmap::STOPS.iter().enumerate() {
+            let enc = |c: f32| {
+                let c = c.clamp(0.0, 1.0);
+                let s = if c <= 0.003_130_8 {
+                    12.92 * c
+                } else {
+                    1.055 * c.powf(1.0 / 2.4) - 0.055
+                };
+                (s * 255.0).round() as u8
+            };
+            let want = format!(
+                ".doppel-swatch-{i} {{ background: #{:02x}{:02x}{:02x}; }}",
+                enc(rgb[0]),
+                enc(rgb[1]),
+                enc(rgb[2])
+            );
+            assert!(css.contains(&want), "app.css lacks {want}");
+        }
+    }
 }

@@ -39,6 +39,9 @@ pub struct Profile {
     /// Sizes the shopper chose, by product id.
     #[serde(default)]
     pub sizes: BTreeMap<String, String>,
+    /// What the shopper sent from this device, to whom, and when (the consent ledger).
+    #[serde(default)]
+    pub ledger: Vec<crate::share::LedgerEntry>,
 }
 
 /// Body answers in canonical units.
@@ -65,6 +68,7 @@ impl Default for Profile {
             body: None,
             units: Units::Metric.key().into(),
             sizes: BTreeMap::new(),
+            ledger: Vec::new(),
         }
     }
 }
@@ -165,9 +169,11 @@ pub fn load(b: &dyn Backend) -> (Profile, Option<StoreError>) {
 pub fn save(b: &dyn Backend, p: &Profile) -> Result<(), StoreError> {
     let text = encode(p);
     b.set(KEY, &text).map_err(StoreError::Unavailable)?;
-    // Only a copy that reads back correctly becomes the backup.
-    match b.get(KEY).map(|t| decode(&t)) {
-        Some(Ok(ref back)) if back == p => {
+    // Only a copy that reads back byte for byte and decodes becomes the backup. (Comparing
+    // decoded structs instead would fail on floats that do not round-trip exactly through
+    // the JSON parser, and then the backup would never be written.)
+    match b.get(KEY) {
+        Some(back) if back == text && decode(&back).is_ok() => {
             b.set(BACKUP_KEY, &text).map_err(StoreError::Unavailable)
         }
         _ => Err(StoreError::Unavailable("read-back mismatch".into())),
@@ -282,6 +288,30 @@ mod tests {
         let (back, err) = load(&mem);
         assert_eq!(back, p);
         assert!(err.is_none());
+    }
+
+    #[test]
+    fn values_from_inches_still_get_a_backup() {
+        // 66 in, 140 lb and 37 in do not round-trip exactly through every JSON float
+        // parser; the backup must be written anyway (the e2e restore case).
+        let mem = Mem::default();
+        let mut p = Profile::default();
+        let input = BodyInput::new(
+            Sex::Female,
+            66.0 * 2.54,
+            140.0 * 0.453_592_37,
+            None,
+            [(Measure::Chest, 37.0 * 2.54)],
+        )
+        .expect("valid");
+        p.set_body(&input);
+        save(&mem, &p).expect("saved");
+        assert!(mem.map.borrow().contains_key(BACKUP_KEY));
+        mem.map
+            .borrow_mut()
+            .insert(KEY.into(), "{\"format\":\"doppel-web-pro".into());
+        let back = load(&mem).0.body_input().expect("restored from the backup");
+        assert!((back.height_cm - 167.64).abs() < 1e-9);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The yew app: the widget around the 3D view with its controls.
 
 use crate::gpu::{self, GpuView, ViewHandle, ViewStatus};
+use crate::i18n::{Lang, Text};
 use crate::widget::Widget;
 use doppel_render::{Material, MeshData, ViewPreset};
 use std::cell::{Cell, RefCell};
@@ -50,7 +51,23 @@ pub struct ViewerProps {
     /// The garment worn, if any.
     #[prop_or_default]
     pub garment: Option<SharedMesh>,
+    /// Whether `garment` carries fit-map colours (drawn unlit-white so they show as is).
+    #[prop_or_default]
+    pub fitmap: bool,
+    /// Language of the controls.
+    #[prop_or_default]
+    pub lang: Lang,
+    /// Fit-map switch: shown when set and there is a garment.
+    #[prop_or_default]
+    pub on_fitmap: Option<Callback<bool>>,
 }
+
+/// Material of the garment when it shows fit-map colours: white, so the tint is the colour.
+const FITMAP: Material = Material {
+    base_color: [1.0, 1.0, 1.0, 1.0],
+    roughness: 0.9,
+    metallic: 0.0,
+};
 
 /// The scene wanted and the scene on the GPU (the view starts asynchronously).
 #[derive(Default)]
@@ -74,9 +91,10 @@ fn sync_scene(handle: &ViewHandle, scene: &RefCell<Scene>) {
         s.figure_shown = Some(f);
     }
     let g = s.wanted.garment.clone();
+    let material = if s.wanted.fitmap { FITMAP } else { GARMENT };
     if s.garment_shown.as_ref() != Some(&g)
         && view
-            .set_garment(g.as_ref().map(|m| (*m.0).clone()), GARMENT)
+            .set_garment(g.as_ref().map(|m| (*m.0).clone()), material)
             .is_ok()
     {
         s.garment_shown = Some(g);
@@ -239,12 +257,14 @@ pub fn viewer(props: &ViewerProps) -> Html {
         Callback::from(move |_: MouseEvent| with_view(&|v| v.reset()))
     };
     let see_through = use_state(|| false);
+    let fitmap = props.fitmap;
+    let lang = props.lang;
     let toggle_see_through = {
         let with_view = with_view.clone();
         let see_through = see_through.clone();
         Callback::from(move |_: MouseEvent| {
             let on = !*see_through;
-            let mut m = GARMENT;
+            let mut m = if fitmap { FITMAP } else { GARMENT };
             if on {
                 // Half-transparent cloth shows where the body is inside it.
                 m.base_color[3] = 0.45;
@@ -256,23 +276,22 @@ pub fn viewer(props: &ViewerProps) -> Html {
 
     let message = match &*status {
         ViewStatus::Starting => {
-            html! { <p class="doppel-status" role="status">{ "Starting 3D view…" }</p> }
+            html! { <p class="doppel-status" role="status">{ lang.t(Text::Starting3d) }</p> }
         }
         ViewStatus::Running(_) => html! {},
         ViewStatus::Failed(msg) => html! {
             <p class="doppel-error" role="alert" data-doppel="no-adapter">
-                { "3D view unavailable: " }{ msg.clone() }
-                { " Size advice still works without it." }
+                { lang.t(Text::No3d) }{ " (" }{ msg.clone() }{ ")" }
             </p>
         },
     };
     html! {
-        <section class="doppel-viewer" aria-label="3D view of your double">
+        <section class="doppel-viewer" aria-label={lang.t(Text::MyDouble)}>
             <canvas
                 ref={canvas_ref}
                 data-doppel="view"
                 tabindex="0"
-                aria-label="3D view. Drag or use the arrow keys to turn, + and − to zoom, 0 to reset."
+                aria-label={lang.t(Text::ViewLabel)}
                 {onpointerdown}
                 {onpointermove}
                 onpointerup={onpointerup.clone()}
@@ -281,17 +300,65 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 {onkeydown}
             />
             { message }
-            <div class="doppel-views" role="group" aria-label="Views">
-                <button type="button" onclick={preset(ViewPreset::Front)}>{ "Front" }</button>
-                <button type="button" onclick={preset(ViewPreset::Side)}>{ "Side" }</button>
-                <button type="button" onclick={preset(ViewPreset::Back)}>{ "Back" }</button>
-                <button type="button" onclick={reset}>{ "Reset" }</button>
+            <div class="doppel-views" role="group" aria-label={lang.t(Text::Views)}>
+                <button type="button" onclick={preset(ViewPreset::Front)}>{ lang.t(Text::Front) }</button>
+                <button type="button" onclick={preset(ViewPreset::Side)}>{ lang.t(Text::Side) }</button>
+                <button type="button" onclick={preset(ViewPreset::Back)}>{ lang.t(Text::Back) }</button>
+                <button type="button" onclick={reset}>{ lang.t(Text::ResetView) }</button>
                 if props.garment.is_some() {
                     <button type="button" aria-pressed={if *see_through { "true" } else { "false" }}
-                        data-doppel="see-through" onclick={toggle_see_through}>{ "See-through" }</button>
+                        data-doppel="see-through" onclick={toggle_see_through}>{ lang.t(Text::SeeThrough) }</button>
+                }
+                if let (Some(cb), true) = (props.on_fitmap.clone(), props.garment.is_some()) {
+                    <button type="button" aria-pressed={if fitmap { "true" } else { "false" }}
+                        data-doppel="fitmap" onclick={Callback::from(move |_: MouseEvent| cb.emit(!fitmap))}>
+                        { lang.t(Text::FitMap) }
+                    </button>
                 }
             </div>
+            if fitmap && props.garment.is_some() {
+                { legend(lang) }
+            }
         </section>
+    }
+}
+
+/// The fit map's legend: the ramp's stops with their meaning, as text and swatches (the
+/// colours alone never carry the information).
+fn legend(lang: Lang) -> Html {
+    let label = |name: &str| -> &'static str {
+        let de = match name {
+            "too tight" => "zu eng",
+            "snug" => "eng anliegend",
+            "good" => "passt",
+            "relaxed" => "locker",
+            _ => "zu weit",
+        };
+        let en = match name {
+            "too tight" => "too tight",
+            "snug" => "snug",
+            "good" => "good",
+            "relaxed" => "relaxed",
+            _ => "too loose",
+        };
+        if lang == Lang::De { de } else { en }
+    };
+    html! {
+        <figure class="doppel-legend" data-doppel="legend">
+            <figcaption>{ lang.t(Text::LegendTitle) }</figcaption>
+            <ul>
+                { for doppel_render::fitmap::STOPS.iter().enumerate().map(|(i, (cm, _, name))| {
+                    html! {
+                        <li>
+                            // Colours come from app.css (the CSP forbids inline styles);
+                            // a test keeps them equal to the renderer's ramp.
+                            <span class={format!("doppel-swatch doppel-swatch-{i}")} aria-hidden="true"></span>
+                            { label(name) }{ format!(" ({}{} cm)", if *cm > 0.0 { "+" } else { "" }, cm) }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </figure>
     }
 }
 

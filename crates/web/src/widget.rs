@@ -6,7 +6,10 @@ use crate::bridge::{self, Config};
 use crate::catalog;
 use crate::form::{self, Field, FieldError, RawForm, TAPE, Units};
 use crate::i18n::{Lang, Text};
+use crate::mydouble::MyDouble;
 use crate::net;
+use crate::portable;
+use crate::share::{self, LedgerEntry};
 use crate::store::{self, LocalStorage, Profile};
 use crate::viewer::{SharedMesh, Viewer};
 use doppel_body::model::Model;
@@ -70,6 +73,13 @@ pub enum Msg {
     UseSize,
     /// "Forget me".
     Forget,
+    /// A checked profile from a file or link: load it.
+    Import(Profile),
+    /// The shopper delivered something (share dialog, file, link); `true`: the size goes
+    /// to the shop as with "use this size".
+    Record(LedgerEntry, bool),
+    /// Fit map on or off.
+    FitMap(bool),
 }
 
 /// The widget component.
@@ -94,6 +104,8 @@ pub struct Widget {
     store_error: Option<String>,
     storage: bool,
     last_height: i32,
+    fitmap: bool,
+    fitmapped: Option<(String, SharedMesh)>,
 }
 
 impl Widget {
@@ -265,9 +277,88 @@ impl Widget {
         let (Load::Ready(product), Some(label)) = (&self.product, &self.selected) else {
             return None;
         };
-        match self.garments.get(&format!("{}/{label}", product.id)) {
-            Some(Load::Ready(m)) => Some(m.clone()),
-            _ => None,
+        let garment = match self.garments.get(&format!("{}/{label}", product.id)) {
+            Some(Load::Ready(m)) => m.clone(),
+            _ => return None,
+        };
+        if self.fitmap
+            && let Some((key, m)) = &self.fitmapped
+            && *key == self.fitmap_key()
+        {
+            return Some(m.clone());
+        }
+        Some(garment)
+    }
+
+    fn fitmap_key(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.figure_seq,
+            self.config.product,
+            self.selected.as_deref().unwrap_or("")
+        )
+    }
+
+    /// Colours the shown garment by its ease over the avatar (computed once per
+    /// avatar × size, only while the fit map is on).
+    fn refresh_fitmap(&mut self) {
+        if !self.fitmap {
+            return;
+        }
+        let key = self.fitmap_key();
+        if self.fitmapped.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let (Some(figure), Load::Ready(product), Some(label)) =
+            (&self.figure, &self.product, &self.selected)
+        else {
+            return;
+        };
+        let Some(Load::Ready(garment)) = self.garments.get(&format!("{}/{label}", product.id))
+        else {
+            return;
+        };
+        let ease = doppel_fit::fitmap::vertex_ease_cm(
+            &figure.0.positions,
+            &figure.0.normals,
+            &garment.0.positions,
+        );
+        let mut mesh = (*garment.0).clone();
+        mesh.colors = ease
+            .iter()
+            .map(|e| doppel_render::fitmap::ease_color(*e))
+            .collect();
+        self.fitmapped = Some((key, SharedMesh(Rc::new(mesh))));
+    }
+
+    /// Sends the chosen size to the host shop (the embed contract) and notes it.
+    fn send_size(&mut self) {
+        if let (Load::Ready(p), Some(size)) = (&self.product, &self.selected) {
+            let (p, size) = (p.clone(), size.clone());
+            self.profile.sizes.insert(p.id.clone(), size.clone());
+            if self.config.host.is_some() {
+                bridge::post(
+                    &self.config,
+                    "doppel:size",
+                    &[
+                        ("product", JsValue::from_str(&p.id)),
+                        ("size", JsValue::from_str(&size)),
+                    ],
+                );
+                share::record(
+                    &mut self.profile.ledger,
+                    LedgerEntry {
+                        at: String::from(js_sys::Date::new_0().to_iso_string()),
+                        to: "shop".into(),
+                        fields: vec![share::SIZE_KEY.into()],
+                        payload: format!("{{\"product\": \"{}\", \"size\": \"{size}\"}}", p.id),
+                    },
+                );
+                self.notice = Some(Text::SizeSent);
+            } else {
+                self.notice = Some(Text::SizeSaved);
+            }
+            self.persist();
         }
     }
 
@@ -509,7 +600,9 @@ impl Widget {
                 if wrong_sex {
                     <p class="doppel-error" role="alert" data-doppel="wrong-sex">{ lang.t(Text::WrongSex) }</p>
                 }
-                <Viewer figure={self.figure.clone()} garment={self.current_garment()} />
+                <Viewer figure={self.figure.clone()} garment={self.current_garment()}
+                    fitmap={self.fitmap && self.fitmapped.as_ref().is_some_and(|(k, _)| *k == self.fitmap_key())}
+                    lang={lang} on_fitmap={Some(ctx.link().callback(Msg::FitMap))} />
                 { building.unwrap_or_default() }
                 { rec }
             </div>
@@ -553,6 +646,8 @@ impl Component for Widget {
             store_error: err.map(|e| e.to_string()),
             storage: LocalStorage::open().available(),
             last_height: 0,
+            fitmap: false,
+            fitmapped: None,
         };
         ctx.link().send_future(async {
             let r = net::fetch_bytes(MODEL_URL).await.and_then(|b| {
@@ -669,26 +764,31 @@ impl Component for Widget {
                 self.selected = Some(label);
                 self.notice = None;
             }
-            Msg::UseSize => {
-                if let (Load::Ready(p), Some(size)) = (&self.product, &self.selected) {
-                    let (p, size) = (p.clone(), size.clone());
-                    self.profile.sizes.insert(p.id.clone(), size.clone());
+            Msg::UseSize => self.send_size(),
+            Msg::Record(entry, to_shop) => {
+                if to_shop {
+                    // The shop path records itself, with the exact event detail.
+                    self.send_size();
+                } else {
+                    share::record(&mut self.profile.ledger, entry);
                     self.persist();
-                    if self.config.host.is_some() {
-                        bridge::post(
-                            &self.config,
-                            "doppel:size",
-                            &[
-                                ("product", JsValue::from_str(&p.id)),
-                                ("size", JsValue::from_str(&size)),
-                            ],
-                        );
-                        self.notice = Some(Text::SizeSent);
-                    } else {
-                        self.notice = Some(Text::SizeSaved);
-                    }
                 }
             }
+            Msg::Import(imported) => {
+                self.profile = portable::merge(&self.profile, imported);
+                self.persist();
+                self.form = RawForm {
+                    units: self.profile.units(),
+                    ..RawForm::default()
+                };
+                if let Some(input) = self.profile.body_input() {
+                    self.form.fill(&input);
+                }
+                self.errors.clear();
+                self.input = None;
+                self.commit(ctx);
+            }
+            Msg::FitMap(on) => self.fitmap = on,
             Msg::Forget => {
                 store::forget(&LocalStorage::open());
                 self.profile = Profile::default();
@@ -706,6 +806,7 @@ impl Component for Widget {
             }
         }
         self.load_garment(ctx);
+        self.refresh_fitmap();
         true
     }
 
@@ -718,6 +819,14 @@ impl Component for Widget {
                     { self.form_view(ctx) }
                     { self.result_view(ctx) }
                 </div>
+                <MyDouble lang={lang} units={self.form.units} profile={Rc::new(self.profile.clone())}
+                    product={match (&self.product, &self.selected) {
+                        (Load::Ready(p), Some(s)) => Some((p.id.clone(), s.clone())),
+                        _ => None,
+                    }}
+                    host={self.config.host.is_some()}
+                    on_import={ctx.link().callback(Msg::Import)}
+                    on_record={ctx.link().callback(|(e, shop)| Msg::Record(e, shop))} />
                 <footer class="doppel-privacy" aria-label={lang.t(Text::Privacy)}
                     data-storage={if self.storage { "local" } else { "unavailable" }}>
                     <p>{ lang.t(Text::StoredLocally) }</p>
