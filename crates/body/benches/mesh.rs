@@ -30,6 +30,18 @@ fn benches(c: &mut Criterion) {
     });
     let inputs = [
         BodyInput::new(Sex::Female, 165.0, 62.0, None, []),
+        // The wasm benchmark's input (`xtask/wasm-bench`), for a like-for-like comparison.
+        BodyInput::new(
+            Sex::Male,
+            181.0,
+            88.0,
+            Some(42.0),
+            [
+                (Measure::Chest, 104.0),
+                (Measure::Waist, 94.0),
+                (Measure::Hip, 103.0),
+            ],
+        ),
         BodyInput::new(
             Sex::Male,
             181.0,
@@ -43,7 +55,8 @@ fn benches(c: &mut Criterion) {
             ],
         ),
     ];
-    for (name, input) in ["solve_hw_only", "solve_4_supplied"].iter().zip(inputs) {
+    let names = ["solve_hw_only", "solve_chest_waist_hip", "solve_4_supplied"];
+    for (name, input) in names.iter().zip(inputs) {
         let Ok(input) = input else { continue };
         let Ok(p) = predict(&input) else { continue };
         let prob = Problem::from_prediction(&p, input.weight_kg);
