@@ -6,7 +6,9 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use doppel_body::BodyError;
 use doppel_body::avatar::build_avatar;
+use doppel_fit::drape::{BodySurface, dress};
 use doppel_garment::catalog::{CheckOptions, check_catalog};
+use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
 use doppel_garment::mesh::check_glb;
 use doppel_render::headless::Headless;
 use doppel_render::{Material, MeshData, ViewPreset};
@@ -61,9 +63,26 @@ pub struct Scene {
     pub avatar: MeshData,
     /// The garment with its material, if any.
     pub garment: Option<(MeshData, Material)>,
-    /// Share of garment vertices more than 3 mm inside the body.
-    /// (before, after) collision resolution.
-    pub inside_share: Option<(f64, f64)>,
+    /// The cloth solver's report for the garment, if any.
+    pub drape: Option<DrapeSummary>,
+}
+
+/// What the cloth solver reports about the draped garment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrapeSummary {
+    /// Share of garment vertices more than 3 mm inside the body, carried onto the avatar
+    /// before draping.
+    pub inside_share_before: f64,
+    /// The same after draping.
+    pub inside_share_after: f64,
+    /// Mean per-vertex strain (current / rest edge length − 1).
+    pub mean_strain: f64,
+    /// Mean of the positive part of the per-vertex strain.
+    pub mean_stretch: f64,
+    /// Largest per-vertex strain.
+    pub max_strain: f64,
+    /// Lowest point of the draped garment above the floor, m (the hem).
+    pub hem_y_m: f64,
 }
 
 fn read_mesh(bytes: &[u8], what: &str) -> anyhow::Result<MeshData> {
@@ -94,7 +113,8 @@ fn garment_material(category: &str) -> Material {
         "dress" => [0.45, 0.06, 0.10, 1.0],
         "outerwear" | "hoodie" | "jacket" => [0.16, 0.20, 0.14, 1.0],
         "shirt" => [0.62, 0.70, 0.80, 1.0],
-        _ => [0.80, 0.80, 0.78, 1.0],
+        // Knit tops in a muted blue: white jersey would vanish against pale skin.
+        _ => [0.20, 0.30, 0.50, 1.0],
     };
     Material {
         base_color,
@@ -134,7 +154,7 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
         return Ok(Scene {
             avatar,
             garment: None,
-            inside_share: None,
+            drape: None,
         });
     };
     let text = std::fs::read_to_string(dir.join("catalog.json")).map_err(|e| {
@@ -170,34 +190,60 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     let bytes = std::fs::read(dir.join(rel))
         .map_err(|e| input_err(format!("product {id}, size {label}: mesh {rel}: {e}")))?;
     let mut garment = read_mesh(&bytes, &format!("product {id}, size {label}, mesh {rel}"))?;
-    let before =
-        doppel_fit::fitmap::vertex_ease_cm(&avatar.positions, &avatar.normals, &garment.positions);
-    // Collision resolution against this avatar (the cloth solver will replace it).
-    let ease = doppel_fit::fitmap::resolve_collisions(
-        &avatar.positions,
-        &avatar.normals,
-        &mut garment.positions,
+    // Carry the garment from its reference body onto this avatar and drape it.
+    let ref_cm = reference_stature_cm(&product.chart.name, label)
+        .unwrap_or_else(|| default_reference_stature_cm(product.sex));
+    let body = BodySurface {
+        positions: &avatar.positions,
+        normals: &avatar.normals,
+        indices: &avatar.indices,
+    };
+    let draped = dress(
+        &garment.positions,
         &garment.indices,
-        0.4,
-        8,
-    );
+        (ref_cm / 100.0) as f32,
+        &body,
+        &product.fabric,
+        product.category,
+    )
+    .map_err(|e| input_err(format!("product {id}, size {label}, mesh {rel}: {e}")))?;
+    let summary = DrapeSummary {
+        inside_share_before: draped.inside_share_start_3mm,
+        inside_share_after: draped.inside_share_3mm,
+        mean_strain: draped.mean_strain,
+        mean_stretch: draped.mean_stretch,
+        max_strain: draped
+            .strain
+            .iter()
+            .map(|s| f64::from(*s))
+            .fold(0.0, f64::max),
+        hem_y_m: draped
+            .positions
+            .iter()
+            .map(|p| f64::from(p[1]))
+            .fold(f64::MAX, f64::min),
+    };
+    let (ease, strain) = (draped.ease_cm, draped.strain);
+    garment.positions = draped.positions;
     garment.normals.clear();
-    let inside_share = (
-        doppel_fit::fitmap::share_inside(&before, 0.3),
-        doppel_fit::fitmap::share_inside(&ease, 0.3),
-    );
     let mut material = garment_material(product.category.key());
     if a.fitmap {
+        // Stretched cloth is tight whatever its distance to the skin: strain beyond 1 %
+        // shows as negative ease (1 % strain ≈ 1 cm too little girth on a 100 cm ring).
         garment.colors = ease
             .iter()
-            .map(|e| doppel_render::fitmap::ease_color(*e))
+            .zip(&strain)
+            .map(|(e, s)| {
+                let tight = -100.0 * (s - 0.01).max(0.0);
+                doppel_render::fitmap::ease_color(if tight < 0.0 { e.min(tight) } else { *e })
+            })
             .collect();
         material.base_color = [1.0, 1.0, 1.0, 1.0];
     }
     Ok(Scene {
         avatar,
         garment: Some((garment, material)),
-        inside_share: Some(inside_share),
+        drape: Some(summary),
     })
 }
 
@@ -240,8 +286,12 @@ pub fn run(cmd: RenderCmd) -> anyhow::Result<()> {
         "height": height,
         "backend": h.renderer.caps().backend_name(),
         "adapter": h.renderer.caps().adapter_name,
-        "garment_inside_share_before": scene.inside_share.map(|s| s.0),
-        "garment_inside_share_after": scene.inside_share.map(|s| s.1),
+        "garment_inside_share_before": scene.drape.map(|d| d.inside_share_before),
+        "garment_inside_share_after": scene.drape.map(|d| d.inside_share_after),
+        "garment_mean_strain": scene.drape.map(|d| d.mean_strain),
+        "garment_mean_stretch": scene.drape.map(|d| d.mean_stretch),
+        "garment_max_strain": scene.drape.map(|d| d.max_strain),
+        "garment_hem_y_m": scene.drape.map(|d| d.hem_y_m),
     }))
 }
 

@@ -63,7 +63,7 @@ impl Default for DrapeParams {
             steps: 10,
             substeps: 4,
             dt_s: 1.0 / 60.0,
-            thickness_m: 0.004,
+            thickness_m: 0.006,
             gravity: [0.0, -9.81, 0.0],
             bend_compliance: 0.5,
             damping: 0.03,
@@ -537,9 +537,15 @@ const HALF_NEIGHBOURS: [(i32, i32, i32); 13] = [
 /// Moves an authored garment onto the avatar: scales heights by the avatar's stature over
 /// the reference body's (`ref_stature_m`; soles at y = 0 in both) and centres it in x and
 /// z on the avatar's torso. Widths and depths are kept: the garment's own girths must
-/// show on the body. Returns the carried positions (non-finite input stays as it is; the
-/// drape reports it).
-pub fn carry(garment: &[[f32; 3]], ref_stature_m: f32, body: &[[f32; 3]]) -> Vec<[f32; 3]> {
+/// show on the body. With `legs` (trousers), the leg tubes are moved onto the avatar's
+/// legs. Returns the carried positions (non-finite input stays as it is; the drape
+/// reports it).
+pub fn carry(
+    garment: &[[f32; 3]],
+    ref_stature_m: f32,
+    body: &[[f32; 3]],
+    legs: bool,
+) -> Vec<[f32; 3]> {
     let finite: Vec<Vec3> = body
         .iter()
         .map(|p| Vec3::from(*p))
@@ -579,10 +585,59 @@ pub fn carry(garment: &[[f32; 3]], ref_stature_m: f32, body: &[[f32; 3]]) -> Vec
         z1 = z1.max(p.z);
     }
     let mid_z = if z0 <= z1 { 0.5 * (z0 + z1) } else { 0.0 };
-    garment
+    let mut out: Vec<[f32; 3]> = garment
         .iter()
         .map(|p| [p[0] + mid_x, lo_y + p[1] * sy, p[2] + mid_z])
-        .collect()
+        .collect();
+    if legs {
+        follow_legs(&mut out, &finite, lo_y, stature, mid_x);
+    }
+    out
+}
+
+/// Leg tubes of trousers follow the avatar's legs: below the crotch, each 2 cm slice of a
+/// garment leg is shifted in x and z so that its centre lies on the centre of the body's
+/// leg slice at that height (the avatar stands with its feet apart; the garment was made
+/// with straight legs). Blended in over 6 % of the stature below the crotch.
+fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3], lo_y: f32, stature: f32, mid_x: f32) {
+    const SLICE_M: f32 = 0.02;
+    let (top, full) = (0.44 * stature, 0.38 * stature);
+    let bins = (top / SLICE_M) as usize + 1;
+    let slice = |y: f32| (((y - lo_y) / SLICE_M).max(0.0) as usize).min(bins - 1);
+    for side in [-1.0f32, 1.0] {
+        let on_side = |x: f32| {
+            let d = (x - mid_x) * side;
+            d > 0.0 && d < 0.28
+        };
+        let centres = |pts: &mut dyn Iterator<Item = Vec3>| {
+            let mut acc = vec![(Vec3::ZERO, 0u32); bins];
+            for p in pts {
+                if p.y - lo_y < top && on_side(p.x) {
+                    let b = &mut acc[slice(p.y)];
+                    b.0 += p;
+                    b.1 += 1;
+                }
+            }
+            acc.into_iter()
+                .map(|(s, n)| (n > 0).then(|| s / n as f32))
+                .collect::<Vec<_>>()
+        };
+        let body_c = centres(&mut body.iter().copied());
+        let garment_c = centres(&mut g.iter().map(|p| Vec3::from(*p)));
+        for p in g.iter_mut() {
+            let h = p[1] - lo_y;
+            if h >= top || !on_side(p[0]) {
+                continue;
+            }
+            let b = slice(p[1]);
+            if let (Some(bc), Some(gc)) = (body_c[b], garment_c[b]) {
+                let w = ((top - h) / (top - full)).clamp(0.0, 1.0);
+                let w = w * w * (3.0 - 2.0 * w);
+                p[0] += w * (bc.x - gc.x);
+                p[2] += w * (bc.z - gc.z);
+            }
+        }
+    }
 }
 
 fn validate(cloth: &ClothMesh, fabric: &Fabric) -> Result<(), DrapeError> {
@@ -1050,7 +1105,12 @@ pub fn dress_on(
     fabric: &Fabric,
     category: Category,
 ) -> Result<Draped, DrapeError> {
-    let start = carry(garment_positions, ref_stature_m, &body.positions);
+    let start = carry(
+        garment_positions,
+        ref_stature_m,
+        &body.positions,
+        category.is_bottom(),
+    );
     drape_on(
         body,
         &ClothMesh {
@@ -1492,7 +1552,7 @@ mod tests {
             [0.0, 0.9, -0.05],
         ];
         let g = [[0.2, 1.0, 0.0], [-0.2, 0.5, 0.1]];
-        let c = carry(&g, 1.8, &body);
+        let c = carry(&g, 1.8, &body, false);
         let s = 1.6 / 1.8;
         // Heights scale with stature; x/z shift onto the torso's centre, keeping widths.
         assert!(
@@ -1502,6 +1562,6 @@ mod tests {
         assert!(((c[0][0] - c[1][0]) - 0.4).abs() < 1e-5, "{c:?}");
         assert!((c[0][2] - 0.05).abs() < 1e-5, "{c:?}");
         // No usable body: unchanged.
-        assert_eq!(carry(&g, 1.8, &[]), g.to_vec());
+        assert_eq!(carry(&g, 1.8, &[], true), g.to_vec());
     }
 }
