@@ -1,12 +1,23 @@
 //! The live view: surface, renderer and the redraw loop on a canvas.
 //!
 //! Frames are drawn on demand (camera moved, canvas resized), never in a busy loop, and
-//! the steady state allocates nothing.
+//! the steady state allocates nothing on the Rust heap: the renderer writes its uniforms in
+//! place, and the frame counter for `data-frames` is formatted into a stack buffer.
+//!
+//! Faults: a lost device (WebGPU `device.lost`, WebGL `webglcontextlost`) marks the view
+//! lost; the next frame callback rebuilds device, surface and renderer on the same canvas
+//! and re-uploads the meshes it keeps, then draws. [`GpuView::status_message`] and the
+//! canvas's `data-status` (`running`, `recovering`, `failed`) say where it stands. Surface
+//! errors skip a frame or reconfigure; a zero-area canvas draws nothing until it has a size.
 
 use doppel_render::mesh::placeholder_figure;
-use doppel_render::{GpuCaps, Material, MeshData, ObjectId, Renderer, ViewPreset};
+use doppel_render::{
+    Fabric, GpuCaps, Material, MeshData, ObjectId, PbrMaps, Renderer, Slot, ViewPreset,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -21,6 +32,32 @@ pub enum ViewStatus {
     Failed(String),
 }
 
+/// Set by the device-lost and context-lost callbacks (which may run outside any borrow).
+#[derive(Default)]
+struct FaultFlags {
+    lost: AtomicBool,
+    /// The last uncaptured device error, for the status line and diagnostics.
+    last_error: Mutex<Option<String>>,
+}
+
+/// Where the view stands after faults.
+#[derive(Debug, Clone, PartialEq)]
+enum Health {
+    Running,
+    /// Device lost; a rebuild is pending or under way.
+    Recovering,
+    /// The rebuild failed: the message says why.
+    Failed(String),
+}
+
+/// A mesh as last handed to the view, kept so it can be uploaded again after device loss.
+#[derive(Clone)]
+struct Source {
+    mesh: MeshData,
+    material: Material,
+    maps: PbrMaps,
+}
+
 /// A running view on one canvas.
 pub struct GpuView {
     canvas: HtmlCanvasElement,
@@ -31,10 +68,21 @@ pub struct GpuView {
     renderer: Renderer,
     figure: Option<ObjectId>,
     garment: Option<ObjectId>,
+    compare: Option<ObjectId>,
+    figure_src: Option<Source>,
+    garment_src: Option<Source>,
+    compare_src: Option<Source>,
+    /// Detail map given to garments uploaded with [`GpuView::set_garment`].
+    garment_fabric: Option<Fabric>,
     framed: bool,
     frames: u32,
     raf_pending: bool,
     dirty: bool,
+    faults: Arc<FaultFlags>,
+    health: Health,
+    resets: u32,
+    /// Keeps the WebGL context-loss listeners alive as long as the view.
+    _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 /// Shared handle used by event callbacks.
@@ -72,6 +120,25 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         })
         .await
         .map_err(|e| format!("The graphics device could not be opened ({e})."))?;
+    let faults = Arc::new(FaultFlags::default());
+    {
+        let f = faults.clone();
+        device.set_device_lost_callback(move |_reason, _msg| {
+            f.lost.store(true, Ordering::SeqCst);
+        });
+        let f = faults.clone();
+        // Errors are recorded, never panicked on; a frame that fails is simply not shown.
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            if let Ok(mut slot) = f.last_error.lock() {
+                *slot = Some(e.to_string());
+            }
+        }));
+    }
+    let listeners = if cfg!(feature = "webgl") {
+        context_loss_listeners(&canvas, &faults)
+    } else {
+        Vec::new()
+    };
     let caps = surface.get_capabilities(&adapter);
     // Prefer an sRGB format; otherwise the shader encodes sRGB itself.
     let format = caps
@@ -99,6 +166,7 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
     config.alpha_mode = alpha_mode;
     config.present_mode = wgpu::PresentMode::Fifo;
     let _ = canvas.set_attribute("data-backend", renderer.caps().backend_name());
+    let _ = canvas.set_attribute("data-status", "running");
     Ok(GpuView {
         canvas,
         surface,
@@ -108,61 +176,226 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         renderer,
         figure: Some(figure),
         garment: None,
+        compare: None,
+        figure_src: None,
+        garment_src: None,
+        compare_src: None,
+        garment_fabric: Some(Fabric::Weave),
         framed: false,
         frames: 0,
         raf_pending: false,
         dirty: true,
+        faults,
+        health: Health::Running,
+        resets: 0,
+        _listeners: listeners,
     })
 }
 
+/// WebGL reports a lost context only through canvas events: prevent the default (so the
+/// browser may restore it) and mark the view lost.
+fn context_loss_listeners(
+    canvas: &HtmlCanvasElement,
+    faults: &Arc<FaultFlags>,
+) -> Vec<Closure<dyn FnMut(web_sys::Event)>> {
+    let f = faults.clone();
+    let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        e.prevent_default();
+        f.lost.store(true, Ordering::SeqCst);
+    });
+    let _ =
+        canvas.add_event_listener_with_callback("webglcontextlost", lost.as_ref().unchecked_ref());
+    vec![lost]
+}
+
+impl Drop for GpuView {
+    fn drop(&mut self) {
+        // The listener closures die with the view: detach them first.
+        for l in &self._listeners {
+            let _ = self.canvas.remove_event_listener_with_callback(
+                "webglcontextlost",
+                l.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+// The fault, split-view and texture API below is for the viewer UI to wire up; until it
+// does, parts of it are unused in this crate.
+#[allow(dead_code)]
 impl GpuView {
     /// Backend name for display and `data-backend`.
     pub fn backend_name(&self) -> &'static str {
         self.renderer.caps().backend_name()
     }
 
+    /// A line for the shopper while the view is not simply running: recovering from a
+    /// lost graphics device, or why it could not recover. `None` when all is well.
+    pub fn status_message(&self) -> Option<String> {
+        match &self.health {
+            Health::Running => None,
+            Health::Recovering => {
+                Some("The graphics device was reset; restoring the 3D view…".to_string())
+            }
+            Health::Failed(msg) => Some(format!(
+                "The 3D view stopped after a graphics reset ({msg}). Reload the page to try again."
+            )),
+        }
+    }
+
+    /// How many times the device was lost and the view rebuilt.
+    pub fn device_resets(&self) -> u32 {
+        self.resets
+    }
+
+    /// The last uncaptured graphics error (diagnostics; the view keeps running).
+    pub fn last_error(&self) -> Option<String> {
+        self.faults.last_error.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Bytes of GPU memory the renderer allocated (buffers, textures, targets).
+    pub fn gpu_memory_bytes(&self) -> u64 {
+        self.renderer.gpu_memory_bytes()
+    }
+
+    /// Destroys the device as a driver reset would (for tests of the recovery path).
+    pub fn simulate_device_loss(&mut self) {
+        self.faults.lost.store(true, Ordering::SeqCst);
+        self.device.destroy();
+        self.dirty = true;
+    }
+
     /// Replaces the figure (the shopper's avatar) and re-frames the camera on it.
     pub fn set_figure(&mut self, mesh: MeshData, material: Material) -> Result<(), String> {
-        let id = self
-            .renderer
-            .add_mesh("avatar", mesh, material)
-            .map_err(|e| e.to_string())?;
+        let src = Source {
+            mesh,
+            material,
+            maps: PbrMaps::default(),
+        };
+        let id = self.upload(&src, "avatar", Slot::Both)?;
         if let Some(old) = self.figure.replace(id) {
             self.renderer.remove(old);
         }
+        self.figure_src = Some(src);
         self.framed = false;
         self.dirty = true;
         Ok(())
     }
 
+    fn upload(&mut self, src: &Source, name: &str, slot: Slot) -> Result<ObjectId, String> {
+        let id = self
+            .renderer
+            .add_mesh_pbr(name, src.mesh.clone(), &[], src.material, &src.maps)
+            .map_err(|e| e.to_string())?;
+        self.renderer.set_slot(id, slot);
+        Ok(id)
+    }
+
     /// Shows `mesh` as the garment (replacing the previous one), or removes it with `None`.
-    /// Per-vertex `colors` in the mesh carry the fit map.
+    /// Per-vertex `colors` in the mesh carry the fit map. In split view it is the left one.
     pub fn set_garment(
         &mut self,
         mesh: Option<MeshData>,
         material: Material,
     ) -> Result<(), String> {
-        let id = match mesh {
-            Some(m) => Some(
-                self.renderer
-                    .add_mesh("garment", m, material)
-                    .map_err(|e| e.to_string())?,
-            ),
+        let src = mesh.map(|mesh| Source {
+            mesh,
+            material,
+            maps: PbrMaps {
+                fabric: self.garment_fabric,
+                ..PbrMaps::default()
+            },
+        });
+        let id = match &src {
+            Some(s) => Some(self.upload(s, "garment", Slot::Left)?),
             None => None,
         };
         if let Some(old) = std::mem::replace(&mut self.garment, id) {
             self.renderer.remove(old);
         }
+        self.garment_src = src;
         self.dirty = true;
         Ok(())
     }
 
-    /// Changes the garment's material in place (e.g. transparency to see the body).
-    pub fn set_garment_material(&mut self, material: Material) {
-        if let Some(id) = self.garment {
-            self.renderer.set_material(id, material);
-            self.dirty = true;
+    /// Chooses the cloth detail for garments shown from now on (`None`: smooth).
+    pub fn set_garment_fabric(&mut self, fabric: Option<Fabric>) {
+        self.garment_fabric = fabric;
+    }
+
+    /// Split view for comparing two sizes: `Some` shows `mesh` on the right with the
+    /// current garment on the left, the same avatar and one shared camera; `None` returns
+    /// to the single view. Re-frames the camera for the new view width.
+    pub fn set_compare_garment(
+        &mut self,
+        mesh: Option<MeshData>,
+        material: Material,
+    ) -> Result<(), String> {
+        let src = mesh.map(|mesh| Source {
+            mesh,
+            material,
+            maps: PbrMaps {
+                fabric: self.garment_fabric,
+                ..PbrMaps::default()
+            },
+        });
+        let id = match &src {
+            Some(s) => Some(self.upload(s, "compared garment", Slot::Right)?),
+            None => None,
+        };
+        if let Some(old) = std::mem::replace(&mut self.compare, id) {
+            self.renderer.remove(old);
         }
+        self.renderer.set_split(src.is_some());
+        self.compare_src = src;
+        self.framed = false;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Whether the split (compare) view is showing.
+    pub fn is_split(&self) -> bool {
+        self.renderer.split()
+    }
+
+    /// Changes the garment's material in place (e.g. transparency to see the body).
+    /// Applies to both garments in split view.
+    pub fn set_garment_material(&mut self, material: Material) {
+        for (id, src) in [
+            (self.garment, &mut self.garment_src),
+            (self.compare, &mut self.compare_src),
+        ] {
+            if let Some(id) = id {
+                self.renderer.set_material(id, material);
+                if let Some(s) = src {
+                    s.material = material;
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Replaces the garment's base colour texture with an image the browser decoded
+    /// (`createImageBitmap` on the texture bytes; no decoder in the wasm). Errors (no
+    /// garment, size beyond the device limit) leave the factor colour in place.
+    pub fn set_garment_base_color_image(
+        &mut self,
+        source: &wgpu::CopyExternalImageSourceInfo,
+        width: u32,
+        height: u32,
+    ) -> Result<(), String> {
+        let id = self.garment.ok_or("no garment is shown")?;
+        self.renderer
+            .set_base_color_image(id, source, width, height)
+            .map_err(|e| e.to_string())?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Turns the key light's shadow map on or off (the floor keeps a contact shadow).
+    pub fn set_shadows(&mut self, on: bool) {
+        self.renderer.set_shadows(on);
+        self.dirty = true;
     }
 
     /// Rotates the camera by a pointer drag in CSS pixels.
@@ -194,8 +427,24 @@ impl GpuView {
         self.dirty = true;
     }
 
-    /// Draws a frame if anything changed. Handles resize and surface loss.
+    fn set_health(&mut self, h: Health) {
+        let attr = match &h {
+            Health::Running => "running",
+            Health::Recovering => "recovering",
+            Health::Failed(_) => "failed",
+        };
+        let _ = self.canvas.set_attribute("data-status", attr);
+        self.health = h;
+    }
+
+    /// Draws a frame if anything changed. Handles resize, surface and device loss.
     fn draw(&mut self) {
+        if self.faults.lost.load(Ordering::SeqCst) {
+            if self.health == Health::Running {
+                self.set_health(Health::Recovering);
+            }
+            return;
+        }
         if !self.dirty {
             return;
         }
@@ -242,11 +491,107 @@ impl GpuView {
             self.queue.present(frame);
             self.frames = self.frames.wrapping_add(1);
             self.dirty = false;
-            // The end-to-end tests wait for this counter.
+            // The end-to-end tests wait for this counter (formatted without allocating).
+            let mut buf = [0u8; 10];
             let _ = self
                 .canvas
-                .set_attribute("data-frames", &self.frames.to_string());
+                .set_attribute("data-frames", format_u32(self.frames, &mut buf));
         }
+    }
+
+    /// Uploads the kept meshes and camera of `old` into this fresh view.
+    fn restore_from(&mut self, old: &GpuView) -> Result<(), String> {
+        if let Some(f) = &old.figure_src {
+            self.set_figure(f.mesh.clone(), f.material)?;
+        }
+        self.garment_fabric = old.garment_fabric;
+        if let Some(g) = &old.garment_src {
+            let id = self.upload(g, "garment", Slot::Left)?;
+            self.garment = Some(id);
+            self.garment_src = Some(g.clone());
+        }
+        if let Some(c) = &old.compare_src {
+            let id = self.upload(c, "compared garment", Slot::Right)?;
+            self.compare = Some(id);
+            self.compare_src = Some(c.clone());
+            self.renderer.set_split(true);
+        }
+        self.renderer.set_shadows(old.renderer.shadows());
+        self.renderer.camera = old.renderer.camera;
+        self.framed = old.framed;
+        self.frames = old.frames;
+        self.resets = old.resets + 1;
+        Ok(())
+    }
+}
+
+/// Decimal digits of `v` in `buf`, without a heap allocation.
+fn format_u32(mut v: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Waits `ms` milliseconds on the browser's timer.
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Rebuilds the view after device loss: new device, surface and renderer on the same
+/// canvas, the kept meshes uploaded again, then one frame drawn. WebGL contexts come back
+/// only when the browser restores them, so creation is retried for a few seconds.
+async fn recover(handle: ViewHandle) {
+    let Some(canvas) = handle
+        .try_borrow()
+        .ok()
+        .and_then(|s| s.as_ref().map(|v| v.canvas.clone()))
+    else {
+        return;
+    };
+    let mut last_err = String::new();
+    for attempt in 0..12 {
+        if attempt > 0 {
+            sleep_ms(500).await;
+        }
+        match create(canvas.clone()).await {
+            Ok(mut fresh) => {
+                let Ok(mut slot) = handle.try_borrow_mut() else {
+                    return;
+                };
+                let restored = match slot.as_ref() {
+                    Some(old) => fresh.restore_from(old),
+                    None => return,
+                };
+                match restored {
+                    Ok(()) => {
+                        fresh.set_health(Health::Running);
+                        fresh.dirty = true;
+                        fresh.draw();
+                        *slot = Some(fresh);
+                        return;
+                    }
+                    Err(e) => last_err = e,
+                }
+            }
+            Err(e) => last_err = e,
+        }
+    }
+    if let Ok(mut slot) = handle.try_borrow_mut()
+        && let Some(v) = slot.as_mut()
+    {
+        v.set_health(Health::Failed(last_err));
     }
 }
 
@@ -268,14 +613,21 @@ pub fn request_redraw(handle: &ViewHandle, raf: &Rc<Closure<dyn FnMut()>>) {
     }
 }
 
-/// The animation-frame callback: one closure for the view's lifetime.
+/// The animation-frame callback: one closure for the view's lifetime. Starts the rebuild
+/// when the device was lost.
 pub fn frame_callback(handle: ViewHandle) -> Closure<dyn FnMut()> {
     Closure::new(move || {
+        let mut start_recovery = false;
         if let Ok(mut slot) = handle.try_borrow_mut()
             && let Some(view) = slot.as_mut()
         {
             view.raf_pending = false;
+            let was_running = view.health == Health::Running;
             view.draw();
+            start_recovery = was_running && view.health == Health::Recovering;
+        }
+        if start_recovery {
+            wasm_bindgen_futures::spawn_local(recover(handle.clone()));
         }
     })
 }
