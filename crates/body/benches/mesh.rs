@@ -20,7 +20,11 @@ fn benches(c: &mut Criterion) {
         eprintln!("model.bin does not load; run `cargo xtask import-body`");
         return;
     };
-    let shape = model.neutral(Sex::Female);
+    // A realistic (non-neutral) body: the neutral one skips every shape component.
+    let shape = BodyInput::new(Sex::Male, 181.0, 88.0, Some(42.0), [])
+        .and_then(|i| predict(&i).map(|p| Problem::from_prediction(&p, i.weight_kg)))
+        .and_then(|prob| solve(&model, &prob))
+        .map_or_else(|_| model.neutral(Sex::Male), |s| s.shape);
     c.bench_function("evaluate_mesh", |b| {
         b.iter(|| model.evaluate(black_box(&shape)))
     });
