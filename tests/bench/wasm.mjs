@@ -28,6 +28,7 @@ export const BENCHES = [
   { name: "body: solve (+chest/waist/hip)", run: "bench_body_solve_cwh", setup: MODEL, budget_ms: 60 },
   { name: "body: build avatar (+chest/waist/hip)", run: "bench_body_avatar", setup: MODEL },
   { name: "concierge: ask (500-entry pack)", run: "bench_concierge_ask", budget_ms: 5 },
+  { name: "fit: drape one size (hoodie, ~8k vertices)", run: "bench_drape_hoodie_8k", setup: ["setup_drape", "assets/body/model.bin"], budget_ms: 80 },
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -534,9 +534,9 @@ const HALF_NEIGHBOURS: [(i32, i32, i32); 13] = [
 
 // ---------------------------------------------------------------------------------------
 
-/// Moves an authored garment onto the avatar: scales heights by the avatar's stature over
-/// the reference body's (`ref_stature_m`; soles at y = 0 in both) and centres it in x and
-/// z on the avatar's torso. Widths and depths are kept: the garment's own girths must
+/// Moves an authored garment onto the avatar: shifts it vertically so that its top keeps
+/// its height relative to the stature (`ref_stature_m` for the reference body; soles at
+/// y = 0 in both) and centres it in x and z on the avatar's torso. Widths and depths are kept: the garment's own girths must
 /// show on the body. With `legs` (trousers), the leg tubes are moved onto the avatar's
 /// legs. Returns the carried positions (non-finite input stays as it is; the drape
 /// reports it).
@@ -560,7 +560,19 @@ pub fn carry(
     if finite.is_empty() || stature <= 0.1 || ref_stature_m.is_nan() || ref_stature_m <= 0.1 {
         return garment.to_vec();
     }
-    let sy = (stature / ref_stature_m).clamp(0.5, 2.0);
+    // A rigid vertical shift (lengths kept: a carry must not stretch the garment) that
+    // puts the garment's top (neckline, waistband) at the same share of the avatar's
+    // stature as of the reference body's.
+    let top = garment
+        .iter()
+        .map(|p| p[1])
+        .filter(|y| y.is_finite())
+        .fold(f32::MIN, f32::max);
+    let shift = if top > 0.0 {
+        top / ref_stature_m * stature - top
+    } else {
+        0.0
+    };
     // Torso centre: the bounding box of the body between 50 % and 75 % of its height,
     // near its middle in x (arms hang beside the torso there and would bias z).
     let band = |p: &&Vec3| {
@@ -587,7 +599,7 @@ pub fn carry(
     let mid_z = if z0 <= z1 { 0.5 * (z0 + z1) } else { 0.0 };
     let mut out: Vec<[f32; 3]> = garment
         .iter()
-        .map(|p| [p[0] + mid_x, lo_y + p[1] * sy, p[2] + mid_z])
+        .map(|p| [p[0] + mid_x, lo_y + p[1] + shift, p[2] + mid_z])
         .collect();
     if legs {
         follow_legs(&mut out, &finite, lo_y, stature, mid_x);
@@ -863,11 +875,6 @@ pub fn drape_on(
         })
         .collect();
 
-    // Long-range attachments (Kim et al. 2012): no vertex may get farther from its
-    // nearest held vertex than the geodesic rest distance along the mesh (plus the
-    // slack), which stops the artificial sag of a few Gauss-Seidel sweeps.
-    let tether = tethers(n, &stretch, &floor_y, ground);
-
     // 1. Push-out of vertices starting inside, with the displacement smoothed over the
     //    mesh so that neighbours follow without creasing.
     let mut disp = vec![Vec3::ZERO; n];
@@ -901,6 +908,10 @@ pub fn drape_on(
     }
 
     // 2. XPBD relaxation.
+    // Long-range attachments (Kim et al. 2012): no vertex may get farther from its
+    // nearest held vertex than the geodesic distance along the mesh (plus the slack),
+    // which stops the artificial sag of a few Gauss-Seidel sweeps.
+    let tether = tethers(&x, &stretch, &floor_y, ground);
     let h = params.dt_s / params.substeps as f32;
     // Per link, the XPBD step with the multiplier restarted each substep (small steps):
     // Δx_a = w_a / (w_a + w_b + α/h²) · (rest − len) · d/len, so precompute the factors.
@@ -1031,16 +1042,28 @@ pub fn drape_on(
 /// Slack of the long-range attachments over the geodesic rest distance.
 const TETHER_SLACK: f32 = 0.01;
 
-/// For every vertex the nearest held vertex by geodesic rest distance (Dijkstra over the
-/// stretch edges from all held vertices) and the tether length; `None` for held vertices
+/// For every vertex the nearest held vertex by geodesic distance (Dijkstra over the
+/// stretch edges from all held vertices, at the start positions) and the tether length; `None` for held vertices
 /// and for parts not connected to any.
-fn tethers(n: usize, links: &[Link], floor_y: &[f32], ground: f32) -> Vec<Option<(u32, f32)>> {
+fn tethers(
+    start: &[Vec3],
+    links: &[Link],
+    floor_y: &[f32],
+    ground: f32,
+) -> Vec<Option<(u32, f32)>> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
+    let n = start.len();
     let mut adj: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
     for l in links {
-        adj[l.a as usize].push((l.b, l.rest));
-        adj[l.b as usize].push((l.a, l.rest));
+        // The longer of rest and start length: a tether must not yank the carried
+        // garment (scaled to the avatar's stature) back in one substep; the stretch
+        // constraints restore rest lengths gently.
+        let w = l
+            .rest
+            .max((start[l.a as usize] - start[l.b as usize]).length());
+        adj[l.a as usize].push((l.b, w));
+        adj[l.b as usize].push((l.a, w));
     }
     let mut dist = vec![f32::INFINITY; n];
     let mut src = vec![u32::MAX; n];
@@ -1553,12 +1576,10 @@ mod tests {
         ];
         let g = [[0.2, 1.0, 0.0], [-0.2, 0.5, 0.1]];
         let c = carry(&g, 1.8, &body, false);
-        let s = 1.6 / 1.8;
-        // Heights scale with stature; x/z shift onto the torso's centre, keeping widths.
-        assert!(
-            (c[0][1] - s).abs() < 1e-5 && (c[1][1] - 0.5 * s).abs() < 1e-5,
-            "{c:?}"
-        );
+        // The top keeps its share of the stature (1.0 / 1.8 of 1.6 m); lengths and
+        // widths are kept; x/z shift onto the torso's centre.
+        assert!((c[0][1] - 1.6 / 1.8).abs() < 1e-5, "{c:?}");
+        assert!(((c[0][1] - c[1][1]) - 0.5).abs() < 1e-5, "{c:?}");
         assert!(((c[0][0] - c[1][0]) - 0.4).abs() < 1e-5, "{c:?}");
         assert!((c[0][2] - 0.05).abs() < 1e-5, "{c:?}");
         // No usable body: unchanged.

@@ -20,6 +20,7 @@
 
 pub mod body;
 pub mod concierge;
+pub mod drape;
 
 /// Failure codes returned by `setup_*` exports and (as `f64`) by `bench_*` exports.
 pub mod status {
