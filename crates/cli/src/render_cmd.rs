@@ -228,15 +228,11 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     garment.normals.clear();
     let mut material = garment_material(product.category.key());
     if a.fitmap {
-        // Stretched cloth is tight whatever its distance to the skin: strain beyond 1 %
-        // shows as negative ease (1 % strain ≈ 1 cm too little girth on a 100 cm ring).
+        // Stretched cloth is tight whatever its distance to the skin.
         garment.colors = ease
             .iter()
             .zip(&strain)
-            .map(|(e, s)| {
-                let tight = -100.0 * (s - 0.01).max(0.0);
-                doppel_render::fitmap::ease_color(if tight < 0.0 { e.min(tight) } else { *e })
-            })
+            .map(|(e, s)| doppel_render::fitmap::ease_color(doppel_fit::fitmap::fit_map_cm(*e, *s)))
             .collect();
         material.base_color = [1.0, 1.0, 1.0, 1.0];
     }

@@ -3,8 +3,9 @@
 //! For every garment vertex: the signed distance in cm to the nearest body vertex, measured
 //! along that body vertex's outward normal. Positive values are ease (room between cloth and
 //! skin); negative values mean the body presses through the cloth — where a cloth solver
-//! would stretch it, so the fit map shows them as tight. Until the cloth solver reports
-//! strain per vertex, this geometric ease is what the fit map colours.
+//! would stretch it, so the fit map shows them as tight. After draping
+//! ([`crate::drape`]) the cloth no longer passes through the body, so stretch shows as
+//! strain instead: [`fit_map_cm`] folds both into the one value the fit map colours.
 
 use std::collections::HashMap;
 
@@ -192,6 +193,21 @@ pub fn resolve_collisions(
         .collect()
 }
 
+/// Strain up to this much (1 %) counts as lying flat, not as tight.
+pub const STRAIN_SLACK: f32 = 0.01;
+
+/// The fit-map value of a draped vertex, cm: its ease, or — where the cloth is stretched
+/// by more than [`STRAIN_SLACK`] — a negative "missing girth" of 1 cm per 1 % of further
+/// strain (on a 100 cm girth), whichever is tighter. Feed it to the renderer's ease ramp.
+pub fn fit_map_cm(ease_cm: f32, strain: f32) -> f32 {
+    let tight = -100.0 * (strain - STRAIN_SLACK).max(0.0);
+    if tight < 0.0 {
+        ease_cm.min(tight)
+    } else {
+        ease_cm
+    }
+}
+
 /// Share of garment vertices more than `depth_cm` inside the body (the fitting budget:
 /// ≤ 1 % deeper than 0.3 cm after fitting).
 pub fn share_inside(ease_cm: &[f32], depth_cm: f32) -> f64 {
@@ -244,6 +260,17 @@ mod tests {
         assert!(after[0] > 0.3 && after[1] > 0.3, "{after:?}");
         // The vertex that was already outside did not move inward.
         assert!(after[2] >= before[2] - 1e-3, "{before:?} -> {after:?}");
+    }
+
+    #[test]
+    fn stretched_cloth_maps_as_tight() {
+        // Loose, unstretched: the ease itself.
+        assert_eq!(fit_map_cm(4.0, 0.0), 4.0);
+        assert_eq!(fit_map_cm(4.0, 0.005), 4.0);
+        // Touching the skin but stretched 5 %: 4 cm too little girth.
+        assert!((fit_map_cm(0.6, 0.05) + 4.0).abs() < 1e-4);
+        // Inside the body and barely stretched: the (more negative) ease wins.
+        assert_eq!(fit_map_cm(-6.0, 0.02), -6.0);
     }
 
     #[test]
