@@ -1,5 +1,6 @@
-//! A tiny reader for the catalog's garment `.glb` files: positions, normals and indices
-//! of every triangle primitive, merged. The retailer's files are validated in full by
+//! A tiny reader for the catalog's garment `.glb` files: positions, normals, UVs and indices
+//! of every triangle primitive, merged, plus the first primitive's PBR material (factors and
+//! the embedded base colour / normal images as bytes for the browser's decoder). The retailer's files are validated in full by
 //! `doppel catalog check` (the `gltf` crate); the browser build reads them with this
 //! instead, which keeps the `gltf` crate's JSON schema code out of the wasm bundle.
 //! Every offset and count is checked, so a corrupt file is an error, never a panic.
@@ -15,6 +16,116 @@ pub struct GlbMesh {
     pub normals: Vec<[f32; 3]>,
     /// Triangle indices into `positions`.
     pub indices: Vec<u32>,
+    /// `TEXCOORD_0` per vertex (empty unless every primitive has it).
+    pub uvs: Vec<[f32; 2]>,
+    /// The first primitive's material, if it has one.
+    pub material: Option<GlbMaterial>,
+}
+
+/// glTF metallic-roughness material of a garment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlbMaterial {
+    /// `baseColorFactor` (linear RGBA).
+    pub base_color: [f32; 4],
+    /// `roughnessFactor`.
+    pub roughness: f32,
+    /// `metallicFactor`.
+    pub metallic: f32,
+    /// Embedded base colour image.
+    pub base_color_image: Option<GlbImage>,
+    /// Embedded normal map image.
+    pub normal_image: Option<GlbImage>,
+    /// `normalTexture.scale`.
+    pub normal_scale: f32,
+}
+
+/// An image stored in the GLB's binary chunk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlbImage {
+    /// `mimeType` as declared (`image/png`, `image/jpeg`, …).
+    pub mime: String,
+    /// The encoded image bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Largest embedded image accepted (bytes); larger ones are skipped (factor colour stays).
+const MAX_IMAGE_BYTES: usize = 32 << 20;
+
+fn f32s<const N: usize>(v: Option<&Value>, default: [f32; N]) -> [f32; N] {
+    let mut out = default;
+    if let Some(a) = v.and_then(Value::as_array)
+        && a.len() == N
+    {
+        for (o, x) in out.iter_mut().zip(a) {
+            if let Some(f) = x.as_f64().filter(|f| f.is_finite()) {
+                *o = f as f32;
+            }
+        }
+    }
+    out
+}
+
+fn number(v: Option<&Value>, default: f32, lo: f32, hi: f32) -> f32 {
+    v.and_then(Value::as_f64)
+        .filter(|f| f.is_finite())
+        .map_or(default, |f| (f as f32).clamp(lo, hi))
+}
+
+/// The embedded image behind `textures[index]`, or `None` when it is external, missing or
+/// too large (the renderer then uses the factors alone).
+fn image(json: &Value, bin: &[u8], texture: Option<&Value>) -> Option<GlbImage> {
+    let tex_i = field(texture?, "index")?;
+    let src = field(json.get("textures")?.get(tex_i)?, "source")?;
+    let img = json.get("images")?.get(src)?;
+    let view = json.get("bufferViews")?.get(field(img, "bufferView")?)?;
+    let start = field(view, "byteOffset").unwrap_or(0);
+    let len = field(view, "byteLength")?;
+    if len > MAX_IMAGE_BYTES {
+        return None;
+    }
+    let bytes = bin.get(start..start.checked_add(len)?)?.to_vec();
+    let mime = img
+        .get("mimeType")
+        .and_then(Value::as_str)
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    Some(GlbImage { mime, bytes })
+}
+
+fn material(json: &Value, bin: &[u8], index: usize) -> Option<GlbMaterial> {
+    let m = json.get("materials")?.get(index)?;
+    let pbr = m.get("pbrMetallicRoughness");
+    let normal = m.get("normalTexture");
+    Some(GlbMaterial {
+        base_color: f32s(pbr.and_then(|p| p.get("baseColorFactor")), [1.0; 4]),
+        roughness: number(pbr.and_then(|p| p.get("roughnessFactor")), 1.0, 0.0, 1.0),
+        metallic: number(pbr.and_then(|p| p.get("metallicFactor")), 1.0, 0.0, 1.0),
+        base_color_image: image(json, bin, pbr.and_then(|p| p.get("baseColorTexture"))),
+        normal_image: image(json, bin, normal),
+        normal_scale: number(normal.and_then(|n| n.get("scale")), 1.0, -10.0, 10.0),
+    })
+}
+
+fn vec2s(json: &Value, bin: &[u8], index: usize) -> Result<Vec<[f32; 2]>, String> {
+    let (bytes, ctype, count, stride) = accessor(json, bin, index, 2)?;
+    if ctype != 5126 {
+        return Err("TEXCOORD_0 must be floats".into());
+    }
+    let f = |at: usize| {
+        let b = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+        f32::from_le_bytes(b)
+    };
+    Ok((0..count)
+        .map(|i| {
+            let o = i * stride;
+            let uv = [f(o), f(o + 4)];
+            if uv.iter().all(|c| c.is_finite()) {
+                uv
+            } else {
+                [0.0; 2]
+            }
+        })
+        .collect())
 }
 
 const MAGIC: u32 = 0x4654_6C67; // "glTF"
@@ -150,6 +261,15 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
             None => Vec::new(),
         };
         let idx = indices(&json, bin, idx_i)?;
+        let uv = match field(attrs, "TEXCOORD_0") {
+            Some(i) => vec2s(&json, bin, i)?,
+            None => Vec::new(),
+        };
+        if out.material.is_none()
+            && let Some(mi) = field(prim, "material")
+        {
+            out.material = material(&json, bin, mi);
+        }
         if idx.len() % 3 != 0 || idx.iter().any(|&i| i as usize >= pos.len()) {
             return Err("indices out of range".into());
         }
@@ -162,6 +282,12 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
             out.normals.extend(nrm);
         } else {
             out.normals.clear();
+        }
+        // UVs likewise only if every primitive has them.
+        if uv.len() == pos.len() && out.uvs.len() == out.positions.len() {
+            out.uvs.extend(uv);
+        } else {
+            out.uvs.clear();
         }
         out.positions.extend(pos);
         out.indices.extend(idx.into_iter().map(|i| i + base));
@@ -196,6 +322,89 @@ mod tests {
             .expect("valid mesh");
         assert_eq!(m.positions, full.positions);
         assert_eq!(m.indices, full.indices);
+        // The generator writes factors only: no UVs, no images.
+        let mat = m.material.expect("material");
+        assert!(m.uvs.is_empty() && mat.base_color_image.is_none());
+        assert!((0.0..=1.0).contains(&mat.roughness));
+    }
+
+    /// A one-triangle GLB with TEXCOORD_0 and a material whose base colour texture is an
+    /// embedded image of `image` bytes.
+    fn textured_glb(image: &[u8], with_uv: bool) -> Vec<u8> {
+        let mut bin: Vec<u8> = Vec::new();
+        for c in [0.0f32, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0] {
+            bin.extend(c.to_le_bytes());
+        }
+        for c in [0.0f32, 0.0, 1.0, 0.0, 0.0, 1.0] {
+            bin.extend(c.to_le_bytes());
+        }
+        for i in [0u32, 1, 2] {
+            bin.extend(i.to_le_bytes());
+        }
+        let img_at = bin.len();
+        bin.extend(image);
+        while !bin.len().is_multiple_of(4) {
+            bin.push(0);
+        }
+        let mut attrs = serde_json::json!({"POSITION": 0});
+        if with_uv {
+            attrs["TEXCOORD_0"] = 1.into();
+        }
+        let doc = serde_json::json!({
+            "asset": {"version": "2.0"},
+            "meshes": [{"primitives": [{"attributes": attrs, "indices": 2, "material": 0}]}],
+            "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [0.5, 0.25, 1.0, 1.0],
+                "roughnessFactor": 0.7, "metallicFactor": 0.0,
+                "baseColorTexture": {"index": 0}}, "normalTexture": {"index": 0, "scale": 0.5}}],
+            "textures": [{"source": 0}],
+            "images": [{"bufferView": 3, "mimeType": "image/png"}],
+            "accessors": [
+                {"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3"},
+                {"bufferView": 1, "componentType": 5126, "count": 3, "type": "VEC2"},
+                {"bufferView": 2, "componentType": 5125, "count": 3, "type": "SCALAR"}],
+            "bufferViews": [
+                {"buffer": 0, "byteOffset": 0, "byteLength": 36},
+                {"buffer": 0, "byteOffset": 36, "byteLength": 24},
+                {"buffer": 0, "byteOffset": 60, "byteLength": 12},
+                {"buffer": 0, "byteOffset": img_at, "byteLength": image.len()}],
+            "buffers": [{"byteLength": bin.len()}]
+        });
+        let mut json = doc.to_string().into_bytes();
+        while !json.len().is_multiple_of(4) {
+            json.push(b' ');
+        }
+        let mut out = b"glTF".to_vec();
+        out.extend(2u32.to_le_bytes());
+        out.extend(((12 + 8 + json.len() + 8 + bin.len()) as u32).to_le_bytes());
+        out.extend((json.len() as u32).to_le_bytes());
+        out.extend(JSON.to_le_bytes());
+        out.extend(&json);
+        out.extend((bin.len() as u32).to_le_bytes());
+        out.extend(BIN.to_le_bytes());
+        out.extend(&bin);
+        out
+    }
+
+    #[test]
+    fn reads_uvs_and_material_images() {
+        let png = b"\x89PNG\r\n\x1a\nnot really";
+        let m = read(&textured_glb(png, true)).expect("readable");
+        assert_eq!(m.uvs, vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]);
+        let mat = m.material.expect("material");
+        assert_eq!(mat.base_color, [0.5, 0.25, 1.0, 1.0]);
+        assert_eq!(
+            (mat.roughness, mat.metallic, mat.normal_scale),
+            (0.7, 0.0, 0.5)
+        );
+        let img = mat.base_color_image.expect("image");
+        assert_eq!(
+            (img.mime.as_str(), img.bytes.as_slice()),
+            ("image/png", &png[..])
+        );
+        assert!(mat.normal_image.is_some());
+        // No TEXCOORD_0: no UVs, the mesh still reads.
+        let m = read(&textured_glb(png, false)).expect("readable");
+        assert!(m.uvs.is_empty() && m.normals.is_empty());
     }
 
     #[test]

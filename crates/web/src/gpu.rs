@@ -613,21 +613,52 @@ pub fn request_redraw(handle: &ViewHandle, raf: &Rc<Closure<dyn FnMut()>>) {
     }
 }
 
-/// The animation-frame callback: one closure for the view's lifetime. Starts the rebuild
-/// when the device was lost.
+/// Draws if needed; starts the rebuild if the device was lost and none is under way yet.
+fn draw_or_recover(handle: &ViewHandle) {
+    let mut start_recovery = false;
+    if let Ok(mut slot) = handle.try_borrow_mut()
+        && let Some(view) = slot.as_mut()
+    {
+        let was_running = view.health == Health::Running;
+        view.draw();
+        start_recovery = was_running && view.health == Health::Recovering;
+    }
+    if start_recovery {
+        wasm_bindgen_futures::spawn_local(recover(handle.clone()));
+    }
+}
+
+/// The animation-frame callback: one closure for the view's lifetime. It also starts a
+/// once-a-second check for device loss, so a view nobody touches still recovers (the
+/// device-lost callback itself cannot reach the view: it must be `Send`).
 pub fn frame_callback(handle: ViewHandle) -> Closure<dyn FnMut()> {
+    {
+        let handle = handle.clone();
+        let watch = Closure::<dyn FnMut()>::new(move || {
+            let lost = handle
+                .try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(|v| v.faults.lost.load(Ordering::SeqCst)))
+                .unwrap_or(false);
+            if lost {
+                draw_or_recover(&handle);
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
+                watch.as_ref().unchecked_ref(),
+                1000,
+            );
+        }
+        // The check lives as long as the page, like the view's resize listener.
+        watch.forget();
+    }
     Closure::new(move || {
-        let mut start_recovery = false;
         if let Ok(mut slot) = handle.try_borrow_mut()
             && let Some(view) = slot.as_mut()
         {
             view.raf_pending = false;
-            let was_running = view.health == Health::Running;
-            view.draw();
-            start_recovery = was_running && view.health == Health::Recovering;
         }
-        if start_recovery {
-            wasm_bindgen_futures::spawn_local(recover(handle.clone()));
-        }
+        draw_or_recover(&handle);
     })
 }
