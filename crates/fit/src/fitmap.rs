@@ -13,7 +13,7 @@ use std::collections::HashMap;
 const CELL_M: f32 = 0.03;
 /// Search radius around a garment vertex (m).
 const MAX_SEARCH_M: f32 = 0.30;
-/// Ease reported for vertices with no body vertex within [`MAX_SEARCH_M`] (cm).
+/// Ease reported for vertices with no body vertex within 30 cm (cm).
 pub const FAR_EASE_CM: f32 = 30.0;
 
 /// A spatial hash over body vertices for nearest-vertex queries.
@@ -56,7 +56,7 @@ impl<'a> BodyIndex<'a> {
         }
     }
 
-    /// Nearest body vertex to `p` within [`MAX_SEARCH_M`], searching outward ring by ring.
+    /// Nearest body vertex to `p` within 30 cm, searching outward ring by ring.
     pub fn nearest(&self, p: [f32; 3]) -> Option<u32> {
         if !p.iter().all(|c| c.is_finite()) {
             return None;
