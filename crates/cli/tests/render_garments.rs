@@ -13,8 +13,8 @@
 //!   a render ran.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failed unwrap is a failed test
 
-use doppel_render::compare::{Tolerance, compare};
-use doppel_render::headless::RgbaImage;
+use doppel_render::compare::Tolerance;
+use doppel_render::headless::{RgbaImage, check_reference};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,60 +66,9 @@ fn render(product: &str, size: &str, body: &[&str], out: &Path) -> Option<Value>
 
 fn check_image(name: &str, actual_path: &Path) {
     let actual = RgbaImage::load_png(actual_path).unwrap();
-    let dir = reference_dir();
-    let reference = dir.join(format!("{name}.png"));
-    let keep = dir.join(format!("{name}.actual.png"));
-    let diff = dir.join(format!("{name}.diff.png"));
-    if std::env::var_os("DOPPEL_UPDATE_REFERENCES").is_some() {
-        actual.save_png(&reference).unwrap();
-        eprintln!("updated reference {}", reference.display());
-        return;
+    if let Err(msg) = check_reference(&reference_dir(), name, &actual, Tolerance::default()) {
+        panic!("{msg}");
     }
-    let expected = RgbaImage::load_png(&reference).unwrap_or_else(|e| {
-        actual.save_png(&keep).unwrap();
-        panic!(
-            "{e}; wrote {} (refresh with DOPPEL_UPDATE_REFERENCES=1)",
-            keep.display()
-        )
-    });
-    assert_eq!(
-        (expected.width, expected.height),
-        (actual.width, actual.height),
-        "{name}: size differs from reference"
-    );
-    let tol = Tolerance::default();
-    let c = compare(
-        &expected.pixels,
-        &actual.pixels,
-        actual.width,
-        actual.height,
-        tol,
-    )
-    .unwrap();
-    if c.passed {
-        let _ = std::fs::remove_file(&keep);
-        let _ = std::fs::remove_file(&diff);
-    } else {
-        actual.save_png(&keep).unwrap();
-        RgbaImage {
-            width: actual.width,
-            height: actual.height,
-            pixels: c.diff_rgba.clone(),
-        }
-        .save_png(&diff)
-        .unwrap();
-    }
-    assert!(
-        c.passed,
-        "{name}: {} of {} pixels differ by more than {} (max {}), mean error {:.2}; see {} and {}",
-        c.outliers,
-        c.total,
-        tol.per_channel,
-        c.max_diff,
-        c.mean_error,
-        keep.display(),
-        diff.display()
-    );
 }
 
 const MAN: [&str; 6] = ["--sex", "male", "--height-cm", "178", "--weight-kg", "80"];

@@ -244,3 +244,80 @@ impl RgbaImage {
         })
     }
 }
+
+/// Environment variable that turns [`check_reference`] into "overwrite the reference".
+pub const UPDATE_REFERENCES: &str = "DOPPEL_UPDATE_REFERENCES";
+
+/// The image-test harness shared by every crate's reference tests: compares `actual` with
+/// `dir/<name>.png` under `tol`. On a mismatch (or a missing reference) it writes
+/// `<name>.actual.png` and `<name>.diff.png` beside the reference and returns a message
+/// naming them; on success it removes stale ones. With [`UPDATE_REFERENCES`] set it
+/// overwrites the reference instead (a deliberate refresh).
+pub fn check_reference(
+    dir: &std::path::Path,
+    name: &str,
+    actual: &RgbaImage,
+    tol: crate::compare::Tolerance,
+) -> Result<(), String> {
+    let reference = dir.join(format!("{name}.png"));
+    let actual_path = dir.join(format!("{name}.actual.png"));
+    let diff_path = dir.join(format!("{name}.diff.png"));
+    let io = |e: RenderError| format!("{name}: {e}");
+    if std::env::var_os(UPDATE_REFERENCES).is_some() {
+        actual.save_png(&reference).map_err(io)?;
+        eprintln!("updated reference {}", reference.display());
+        return Ok(());
+    }
+    let expected = match RgbaImage::load_png(&reference) {
+        Ok(e) => e,
+        Err(e) => {
+            actual.save_png(&actual_path).map_err(io)?;
+            return Err(format!(
+                "{e}; wrote {} (refresh with {UPDATE_REFERENCES}=1)",
+                actual_path.display()
+            ));
+        }
+    };
+    if (expected.width, expected.height) != (actual.width, actual.height) {
+        actual.save_png(&actual_path).map_err(io)?;
+        return Err(format!(
+            "{name}: size {}×{} differs from the reference's {}×{}; see {}",
+            actual.width,
+            actual.height,
+            expected.width,
+            expected.height,
+            actual_path.display()
+        ));
+    }
+    let c = crate::compare::compare(
+        &expected.pixels,
+        &actual.pixels,
+        actual.width,
+        actual.height,
+        tol,
+    )
+    .map_err(|e| format!("{name}: {e}"))?;
+    if c.passed {
+        let _ = std::fs::remove_file(&actual_path);
+        let _ = std::fs::remove_file(&diff_path);
+        return Ok(());
+    }
+    actual.save_png(&actual_path).map_err(io)?;
+    RgbaImage {
+        width: actual.width,
+        height: actual.height,
+        pixels: c.diff_rgba,
+    }
+    .save_png(&diff_path)
+    .map_err(io)?;
+    Err(format!(
+        "{name}: {} of {} pixels differ by more than {} (max {}), mean error {:.2}; see {} and {}",
+        c.outliers,
+        c.total,
+        tol.per_channel,
+        c.max_diff,
+        c.mean_error,
+        actual_path.display(),
+        diff_path.display()
+    ))
+}

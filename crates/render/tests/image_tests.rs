@@ -9,8 +9,8 @@
 #![cfg(feature = "native")]
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use doppel_render::compare::{Tolerance, compare};
-use doppel_render::headless::{Headless, RgbaImage};
+use doppel_render::compare::Tolerance;
+use doppel_render::headless::{Headless, RgbaImage, check_reference};
 use doppel_render::mesh::placeholder_figure;
 use doppel_render::{Material, ViewPreset};
 use std::path::PathBuf;
@@ -31,59 +31,9 @@ fn headless() -> Option<Headless> {
 }
 
 fn check(name: &str, actual: &RgbaImage, tol: Tolerance) {
-    let dir = reference_dir();
-    let reference = dir.join(format!("{name}.png"));
-    let actual_path = dir.join(format!("{name}.actual.png"));
-    let diff_path = dir.join(format!("{name}.diff.png"));
-    if std::env::var_os("DOPPEL_UPDATE_REFERENCES").is_some() {
-        actual.save_png(&reference).unwrap();
-        eprintln!("updated reference {}", reference.display());
-        return;
+    if let Err(msg) = check_reference(&reference_dir(), name, actual, tol) {
+        panic!("{msg}");
     }
-    let expected = RgbaImage::load_png(&reference).unwrap_or_else(|e| {
-        actual.save_png(&actual_path).unwrap();
-        panic!(
-            "{e}; wrote {} (refresh with DOPPEL_UPDATE_REFERENCES=1)",
-            actual_path.display()
-        )
-    });
-    assert_eq!(
-        (expected.width, expected.height),
-        (actual.width, actual.height),
-        "{name}: size differs from reference"
-    );
-    let c = compare(
-        &expected.pixels,
-        &actual.pixels,
-        actual.width,
-        actual.height,
-        tol,
-    )
-    .unwrap();
-    if !c.passed {
-        actual.save_png(&actual_path).unwrap();
-        RgbaImage {
-            width: actual.width,
-            height: actual.height,
-            pixels: c.diff_rgba.clone(),
-        }
-        .save_png(&diff_path)
-        .unwrap();
-    } else {
-        let _ = std::fs::remove_file(&actual_path);
-        let _ = std::fs::remove_file(&diff_path);
-    }
-    assert!(
-        c.passed,
-        "{name}: {} of {} pixels differ by more than {} (max {}), mean error {:.2}; see {} and {}",
-        c.outliers,
-        c.total,
-        tol.per_channel,
-        c.max_diff,
-        c.mean_error,
-        actual_path.display(),
-        diff_path.display()
-    );
 }
 
 fn figure_scene(h: &mut Headless, w: u32, hgt: u32) {
