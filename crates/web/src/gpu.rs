@@ -291,6 +291,37 @@ impl GpuView {
         Ok(id)
     }
 
+    /// A garment mesh with the current cloth detail.
+    fn garment_source(&self, mesh: Option<MeshData>, material: Material) -> Option<Source> {
+        mesh.map(|mesh| Source {
+            mesh,
+            material,
+            maps: PbrMaps {
+                fabric: self.garment_fabric,
+                ..PbrMaps::default()
+            },
+        })
+    }
+
+    /// Uploads `src` into `slot` and only then removes `old`, so a failed upload leaves the
+    /// previous object on screen. Returns the new object's id.
+    fn replace(
+        &mut self,
+        src: Option<&Source>,
+        name: &str,
+        slot: Slot,
+        old: Option<ObjectId>,
+    ) -> Result<Option<ObjectId>, String> {
+        let id = match src {
+            Some(s) => Some(self.upload(s, name, slot)?),
+            None => None,
+        };
+        if let Some(old) = old {
+            self.renderer.remove(old);
+        }
+        Ok(id)
+    }
+
     /// Shows `mesh` as the garment (replacing the previous one), or removes it with `None`.
     /// Per-vertex `colors` in the mesh carry the fit map. In split view it is the left one.
     pub fn set_garment(
@@ -298,21 +329,8 @@ impl GpuView {
         mesh: Option<MeshData>,
         material: Material,
     ) -> Result<(), String> {
-        let src = mesh.map(|mesh| Source {
-            mesh,
-            material,
-            maps: PbrMaps {
-                fabric: self.garment_fabric,
-                ..PbrMaps::default()
-            },
-        });
-        let id = match &src {
-            Some(s) => Some(self.upload(s, "garment", Slot::Left)?),
-            None => None,
-        };
-        if let Some(old) = std::mem::replace(&mut self.garment, id) {
-            self.renderer.remove(old);
-        }
+        let src = self.garment_source(mesh, material);
+        self.garment = self.replace(src.as_ref(), "garment", Slot::Left, self.garment)?;
         self.garment_src = src;
         self.dirty = true;
         Ok(())
@@ -331,21 +349,8 @@ impl GpuView {
         mesh: Option<MeshData>,
         material: Material,
     ) -> Result<(), String> {
-        let src = mesh.map(|mesh| Source {
-            mesh,
-            material,
-            maps: PbrMaps {
-                fabric: self.garment_fabric,
-                ..PbrMaps::default()
-            },
-        });
-        let id = match &src {
-            Some(s) => Some(self.upload(s, "compared garment", Slot::Right)?),
-            None => None,
-        };
-        if let Some(old) = std::mem::replace(&mut self.compare, id) {
-            self.renderer.remove(old);
-        }
+        let src = self.garment_source(mesh, material);
+        self.compare = self.replace(src.as_ref(), "compared garment", Slot::Right, self.compare)?;
         self.renderer.set_split(src.is_some());
         self.compare_src = src;
         self.framed = false;
