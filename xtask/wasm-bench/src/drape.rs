@@ -8,12 +8,12 @@ use crate::status;
 use doppel_body::avatar::build_avatar_with;
 use doppel_body::model::Model;
 use doppel_body::{BodyInput, Sex};
-use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on, subdivide};
 use doppel_garment::catalog::{Category, CheckOptions, Fabric, check_catalog};
 use doppel_garment::generate::{reference_stature_cm, sample_catalog};
 use doppel_garment::mesh::check_glb;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 struct State {
     collider: BodyCollider,
@@ -26,30 +26,6 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-}
-
-/// Splits every triangle into four at its edge midpoints (as the native bench does).
-pub fn subdivide(pos: &[[f32; 3]], idx: &[u32]) -> (Vec<[f32; 3]>, Vec<u32>) {
-    let mut p = pos.to_vec();
-    let mut mid: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut out = Vec::with_capacity(idx.len() * 4);
-    let mut m = |a: u32, b: u32, p: &mut Vec<[f32; 3]>| {
-        *mid.entry((a.min(b), a.max(b))).or_insert_with(|| {
-            let (u, v) = (p[a as usize], p[b as usize]);
-            p.push([
-                (u[0] + v[0]) / 2.0,
-                (u[1] + v[1]) / 2.0,
-                (u[2] + v[2]) / 2.0,
-            ]);
-            (p.len() - 1) as u32
-        })
-    };
-    for t in idx.chunks_exact(3) {
-        let (a, b, c) = (t[0], t[1], t[2]);
-        let (ab, bc, ca) = (m(a, b, &mut p), m(b, c, &mut p), m(c, a, &mut p));
-        out.extend([a, ab, ca, ab, b, bc, ca, bc, c, ab, bc, ca]);
-    }
-    (p, out)
 }
 
 fn prepare(model: &Model) -> Option<State> {
@@ -67,7 +43,7 @@ fn prepare(model: &Model) -> Option<State> {
     let products = check_catalog(&text, &read, CheckOptions { meshes: false }).products;
     let p = products.iter().find(|p| p.id == "hoodie-men")?;
     let mesh = check_glb(files.get(p.size("M")?.mesh.as_deref()?)?).mesh?;
-    let (positions, indices) = subdivide(&mesh.positions, &mesh.indices);
+    let (positions, indices) = subdivide(&mesh.positions, &mesh.indices).ok()?;
     Some(State {
         collider,
         positions,
