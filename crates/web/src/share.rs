@@ -159,11 +159,12 @@ pub fn payload(
 }
 
 /// A `mailto:` URL with `text` as the body (no address: the shopper types it there).
+/// Line breaks become CRLF, as RFC 6068 §2 requires (the concierge's report links do the same).
 pub fn mailto(text: &str, lang: Lang) -> String {
     format!(
         "mailto:?subject={}&body={}",
         percent_encode(lang.t(Text::ShareSubject)),
-        percent_encode(text)
+        percent_encode(&text.replace('\n', "\r\n"))
     )
 }
 
@@ -286,7 +287,7 @@ mod tests {
         let m = mailto("Größe: M & more\nline", Lang::De);
         assert!(m.starts_with("mailto:?subject="), "{m}");
         assert!(
-            m.contains("Gr%C3%B6%C3%9Fe%3A%20M%20%26%20more%0Aline"),
+            m.contains("Gr%C3%B6%C3%9Fe%3A%20M%20%26%20more%0D%0Aline"),
             "{m}"
         );
         assert!(!m[7..].contains(' ') && !m.contains('\n'));

@@ -105,8 +105,13 @@ pub struct Widget {
     storage: bool,
     last_height: i32,
     fitmap: bool,
-    fitmapped: Option<(String, SharedMesh)>,
+    /// Fit-map colouring of a garment, keyed by the avatar and garment meshes it was
+    /// computed from (pointer identity: a new mesh is a new `Rc`).
+    fitmapped: Option<(FitmapKey, SharedMesh)>,
 }
+
+/// Which avatar and garment mesh a fit-map colouring belongs to.
+type FitmapKey = (*const MeshData, *const MeshData);
 
 impl Widget {
     fn lang(&self) -> Lang {
@@ -273,48 +278,48 @@ impl Widget {
         });
     }
 
-    fn current_garment(&self) -> Option<SharedMesh> {
+    /// The garment mesh of the selected size, as loaded.
+    fn selected_garment(&self) -> Option<&SharedMesh> {
         let (Load::Ready(product), Some(label)) = (&self.product, &self.selected) else {
             return None;
         };
-        let garment = match self.garments.get(&format!("{}/{label}", product.id)) {
-            Some(Load::Ready(m)) => m.clone(),
-            _ => return None,
-        };
-        if self.fitmap
-            && let Some((key, m)) = &self.fitmapped
-            && *key == self.fitmap_key()
-        {
-            return Some(m.clone());
+        match self.garments.get(&format!("{}/{label}", product.id)) {
+            Some(Load::Ready(m)) => Some(m),
+            _ => None,
         }
-        Some(garment)
     }
 
-    fn fitmap_key(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.figure_seq,
-            self.config.product,
-            self.selected.as_deref().unwrap_or("")
-        )
+    /// The current avatar × garment pair, if both are there.
+    fn fitmap_key(&self) -> Option<FitmapKey> {
+        Some((
+            Rc::as_ptr(&self.figure.as_ref()?.0),
+            Rc::as_ptr(&self.selected_garment()?.0),
+        ))
+    }
+
+    /// The fit-map coloured garment, when the fit map is on and its colouring is current.
+    fn fitmap_mesh(&self) -> Option<&SharedMesh> {
+        let key = self.fitmap_key()?;
+        match &self.fitmapped {
+            Some((k, m)) if self.fitmap && *k == key => Some(m),
+            _ => None,
+        }
+    }
+
+    fn current_garment(&self) -> Option<SharedMesh> {
+        self.fitmap_mesh()
+            .or_else(|| self.selected_garment())
+            .cloned()
     }
 
     /// Colours the shown garment by its ease over the avatar (computed once per
     /// avatar × size, only while the fit map is on).
     fn refresh_fitmap(&mut self) {
-        if !self.fitmap {
+        if !self.fitmap || self.fitmap_mesh().is_some() {
             return;
         }
-        let key = self.fitmap_key();
-        if self.fitmapped.as_ref().is_some_and(|(k, _)| *k == key) {
-            return;
-        }
-        let (Some(figure), Load::Ready(product), Some(label)) =
-            (&self.figure, &self.product, &self.selected)
-        else {
-            return;
-        };
-        let Some(Load::Ready(garment)) = self.garments.get(&format!("{}/{label}", product.id))
+        let (Some(key), Some(figure), Some(garment)) =
+            (self.fitmap_key(), &self.figure, self.selected_garment())
         else {
             return;
         };
@@ -601,7 +606,7 @@ impl Widget {
                     <p class="doppel-error" role="alert" data-doppel="wrong-sex">{ lang.t(Text::WrongSex) }</p>
                 }
                 <Viewer figure={self.figure.clone()} garment={self.current_garment()}
-                    fitmap={self.fitmap && self.fitmapped.as_ref().is_some_and(|(k, _)| *k == self.fitmap_key())}
+                    fitmap={self.fitmap_mesh().is_some()}
                     lang={lang} on_fitmap={Some(ctx.link().callback(Msg::FitMap))} />
                 { building.unwrap_or_default() }
                 { rec }

@@ -29,7 +29,7 @@ thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
 }
 
-/// The benchmark inputs, shared with the native criterion bench.
+/// The benchmark inputs (the same as in the native criterion bench `crates/body/benches/mesh.rs`).
 pub fn inputs() -> Result<(BodyInput, BodyInput), doppel_body::BodyError> {
     let hw = BodyInput::new(Sex::Female, 165.0, 62.0, None, [])?;
     let cwh = BodyInput::new(
