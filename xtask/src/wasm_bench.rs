@@ -7,29 +7,8 @@
 //! Not part of `cargo xtask test`: timings are reported (BENCHMARKS.md), never asserted.
 
 use crate::tools;
-use anyhow::{Context, Result, bail};
-use std::path::PathBuf;
+use anyhow::{Result, bail};
 use std::process::Command;
-
-/// Where cargo puts build output (honours `CARGO_TARGET_DIR` and cargo config).
-fn target_dir() -> Result<PathBuf> {
-    let out = Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(tools::root())
-        .output()
-        .context("could not run `cargo metadata`")?;
-    if !out.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    v["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .context("cargo metadata: no target_directory")
-}
 
 /// Runs the wasm benchmarks; `args` are forwarded to the Node script, except `--release`.
 pub fn run(args: &[String]) -> Result<()> {
@@ -49,7 +28,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "-p",
         "doppel-wasm-bench",
     ]))?;
-    let wasm = target_dir()?
+    let wasm = tools::target_dir()?
         .join("wasm32-unknown-unknown")
         .join(profile)
         .join("doppel_wasm_bench.wasm");

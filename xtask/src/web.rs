@@ -32,9 +32,12 @@ pub const FLAVOURS: [Flavour; 2] = [
     },
 ];
 
-/// The deployable output folder.
+/// The deployable output folder: `www/dist`, or `$DOPPEL_DIST` (a private build beside
+/// another one, e.g. two engineers testing different changes).
 pub fn dist() -> PathBuf {
-    root().join("www/dist")
+    std::env::var_os("DOPPEL_DIST")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| root().join("www/dist"), PathBuf::from)
 }
 
 /// `cargo xtask build-web [--dev]`.
@@ -95,7 +98,7 @@ fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()>
         "--features",
         f.feature,
     ]))?;
-    let wasm = root().join("target/wasm32-unknown-unknown/web/doppel_web.wasm");
+    let wasm = tools::target_dir()?.join("wasm32-unknown-unknown/web/doppel_web.wasm");
     let out = dist.join("app/pkg").join(f.name);
     tools::run(
         Command::new("wasm-bindgen")
