@@ -7,11 +7,13 @@ use clap::{Args, Subcommand};
 use doppel_body::BodyError;
 use doppel_body::avatar::build_avatar;
 use doppel_fit::drape::{BodySurface, dress};
+use doppel_garment::appearance::{Appearance, read_appearance};
 use doppel_garment::catalog::{CheckOptions, check_catalog};
 use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
 use doppel_garment::mesh::check_glb;
 use doppel_render::headless::Headless;
-use doppel_render::{Material, MeshData, ViewPreset};
+use doppel_render::texture::{Fabric, decode_image};
+use doppel_render::{Material, MeshData, PbrMaps, ViewPreset};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -61,10 +63,24 @@ pub struct RenderArgs {
 pub struct Scene {
     /// The body.
     pub avatar: MeshData,
-    /// The garment with its material, if any.
-    pub garment: Option<(MeshData, Material)>,
+    /// The garment with its look, if any.
+    pub garment: Option<SceneGarment>,
     /// The cloth solver's report for the garment, if any.
     pub drape: Option<DrapeSummary>,
+}
+
+/// A draped garment and its glTF look.
+pub struct SceneGarment {
+    /// Draped geometry (and fit-map colours in fit-map mode).
+    pub mesh: MeshData,
+    /// Factors of the garment's glTF material (white in fit-map mode).
+    pub material: Material,
+    /// `TEXCOORD_0` per vertex, or empty.
+    pub uvs: Vec<[f32; 2]>,
+    /// Decoded textures and the procedural fabric detail.
+    pub maps: PbrMaps,
+    /// Texture problems that made the garment fall back to its factor colour.
+    pub notes: Vec<String>,
 }
 
 /// What the cloth solver reports about the draped garment.
@@ -106,21 +122,44 @@ fn read_mesh(bytes: &[u8], what: &str) -> anyhow::Result<MeshData> {
     }
 }
 
-/// Garment colour by category (linear RGB): readable on skin and on the floor.
-fn garment_material(category: &str) -> Material {
-    let base_color = match category {
-        "trousers" | "jeans" => [0.07, 0.12, 0.28, 1.0],
-        "dress" => [0.45, 0.06, 0.10, 1.0],
-        "outerwear" | "hoodie" | "jacket" => [0.16, 0.20, 0.14, 1.0],
-        "shirt" => [0.62, 0.70, 0.80, 1.0],
-        // Knit tops in a muted blue: white jersey would vanish against pale skin.
-        _ => [0.20, 0.30, 0.50, 1.0],
+/// The garment's glTF look: factors, UVs, decoded textures (PNG; other formats and absurd
+/// sizes fall back to the factor colour with a note) and the fabric's procedural detail.
+fn garment_look(
+    bytes: &[u8],
+    category: &str,
+    what: &str,
+) -> (Material, Vec<[f32; 2]>, PbrMaps, Vec<String>) {
+    let mut notes = Vec::new();
+    let a = match read_appearance(bytes) {
+        Ok(a) => a,
+        Err(p) => {
+            notes.push(format!("{what}: {p}"));
+            Appearance::default()
+        }
     };
-    Material {
-        base_color,
-        roughness: 0.85,
-        metallic: 0.0,
-    }
+    notes.extend(a.notes.iter().map(|p| format!("{what}: {p}")));
+    let mut decode = |img: Option<&doppel_garment::appearance::EmbeddedImage>, field: &str| {
+        img.and_then(|i| match decode_image(&i.bytes) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                notes.push(format!("{what}: {field}: {e}; not shown"));
+                None
+            }
+        })
+    };
+    let maps = PbrMaps {
+        base_color: decode(a.base_color_image.as_ref(), "base colour texture"),
+        normal: decode(a.normal_image.as_ref(), "normal map"),
+        normal_scale: a.normal_scale,
+        fabric: Some(Fabric::for_category(category)),
+        ..PbrMaps::default()
+    };
+    let material = Material {
+        base_color: a.base_color,
+        roughness: a.roughness,
+        metallic: a.metallic,
+    };
+    (material, a.uvs, maps, notes)
 }
 
 /// Builds the scene for the arguments (all input errors exit 2).
@@ -226,8 +265,14 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     let (ease, strain) = (draped.ease_cm, draped.strain);
     garment.positions = draped.positions;
     garment.normals.clear();
-    let mut material = garment_material(product.category.key());
+    let (mut material, uvs, mut maps, notes) = garment_look(
+        &bytes,
+        product.category.key(),
+        &format!("product {id}, size {label}, mesh {rel}"),
+    );
     if a.fitmap {
+        // The fit map replaces the cloth's colour; its relief stays readable.
+        maps.base_color = None;
         // Stretched cloth is tight whatever its distance to the skin.
         garment.colors = ease
             .iter()
@@ -238,7 +283,13 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     }
     Ok(Scene {
         avatar,
-        garment: Some((garment, material)),
+        garment: Some(SceneGarment {
+            mesh: garment,
+            material,
+            uvs,
+            maps,
+            notes,
+        }),
         drape: Some(summary),
     })
 }
@@ -269,8 +320,14 @@ pub fn run(cmd: RenderCmd) -> anyhow::Result<()> {
         .context("headless rendering needs a GPU or Mesa (apt-get install mesa-vulkan-drivers)")?;
     h.renderer
         .add_mesh("avatar", scene.avatar, Material::SKIN)?;
-    if let Some((mesh, material)) = scene.garment {
-        h.renderer.add_mesh("garment", mesh, material)?;
+    let mut notes = Vec::new();
+    if let Some(g) = scene.garment {
+        for n in &g.notes {
+            eprintln!("warning: {n}");
+        }
+        notes = g.notes;
+        h.renderer
+            .add_mesh_pbr("garment", g.mesh, &g.uvs, g.material, &g.maps)?;
     }
     h.renderer.frame_scene(width, height);
     h.renderer.camera.set_view(view);
@@ -288,6 +345,7 @@ pub fn run(cmd: RenderCmd) -> anyhow::Result<()> {
         "garment_mean_stretch": scene.drape.map(|d| d.mean_stretch),
         "garment_max_strain": scene.drape.map(|d| d.max_strain),
         "garment_hem_y_m": scene.drape.map(|d| d.hem_y_m),
+        "garment_texture_notes": notes,
     }))
 }
 

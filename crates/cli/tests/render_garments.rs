@@ -83,8 +83,10 @@ fn num(v: &Value, key: &str) -> f64 {
 #[test]
 fn every_garment_category_on_the_avatar() {
     let dir = out_dir("categories");
-    let cases: [(&str, &str, &str, &[&str]); 5] = [
+    let cases: [(&str, &str, &str, &[&str]); 6] = [
         ("tshirt", "tshirt-men", "M", &MAN),
+        // glTF base colour texture (Breton stripes) on TEXCOORD_0.
+        ("tshirt_striped", "tshirt-women", "38", &WOMAN),
         ("shirt", "shirt-men", "M", &MAN),
         ("jeans", "jeans-women", "38", &WOMAN),
         ("dress", "dress-women", "38", &WOMAN),
@@ -99,6 +101,11 @@ fn every_garment_category_on_the_avatar() {
         let inside = num(&json, "garment_inside_share_after");
         assert!(inside <= 0.01, "{product} {size}: {inside} inside");
         assert!(num(&json, "garment_mean_strain").is_finite());
+        assert_eq!(
+            json["garment_texture_notes"],
+            serde_json::json!([]),
+            "{product} {size}: its textures should all be shown"
+        );
         check_image(&format!("garment_{category}"), &out);
     }
     let _ = std::fs::remove_dir_all(dir);

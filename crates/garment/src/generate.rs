@@ -13,7 +13,7 @@
 use crate::catalog::{Category, FORMAT, FabricKind, FitIntent, GarmentDim};
 use crate::chart::SizeChart;
 use crate::ease::standard_ease_cm;
-use crate::mesh::{GarmentMesh, Material, write_glb};
+use crate::mesh::{GarmentMesh, Material, Texture, write_glb_textured};
 use crate::problem::Problems;
 use doppel_body::{Measure, Sex};
 use serde_json::json;
@@ -76,6 +76,126 @@ pub struct Template {
     pub sleeves: Sleeves,
     /// Linear RGB base colour.
     pub color: [f32; 3],
+    /// A printed or woven pattern (base colour texture); the factor is then white.
+    pub pattern: Option<Pattern>,
+}
+
+/// A repeating cloth pattern written as the garment's base colour texture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pattern {
+    /// Horizontal stripes (Breton): `period_cm` from one stripe to the next, `stripe`
+    /// share of the period in `ink` (sRGB 8-bit) on `ground`.
+    Stripes {
+        /// Distance between stripe starts, cm.
+        period_cm: f64,
+        /// Share of the period that is `ink` (0–1).
+        stripe: f64,
+        /// Stripe colour, sRGB.
+        ink: [u8; 3],
+        /// Background colour, sRGB.
+        ground: [u8; 3],
+    },
+}
+
+/// Texture side in pixels: one pattern period per texture in both directions.
+const PATTERN_PX: u32 = 32;
+
+impl Pattern {
+    /// The pattern's tile as RGBA8 rows (sRGB), with a faint knit heather so it reads as
+    /// cloth, not print on plastic. Deterministic.
+    pub fn tile_rgba(&self) -> Vec<u8> {
+        let Pattern::Stripes {
+            stripe,
+            ink,
+            ground,
+            ..
+        } = *self;
+        let n = PATTERN_PX;
+        let mut px = Vec::with_capacity((n * n * 4) as usize);
+        for y in 0..n {
+            // Rows are antialiased at the stripe edges (coverage of the row by the ink band).
+            let (y0, y1) = (f64::from(y) / f64::from(n), f64::from(y + 1) / f64::from(n));
+            let cover = ((y1.min(stripe) - y0).max(0.0) * f64::from(n)).clamp(0.0, 1.0);
+            for x in 0..n {
+                let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663)) % 97;
+                let heather = 1.0 + (f64::from(h) / 96.0 - 0.5) * 0.08;
+                for k in 0..3 {
+                    let c = f64::from(ink[k]) * cover + f64::from(ground[k]) * (1.0 - cover);
+                    px.push((c * heather).round().clamp(0.0, 255.0) as u8);
+                }
+                px.push(255);
+            }
+        }
+        px
+    }
+
+    /// UVs for `mesh` (built around the reference body): metres on the garment scaled so
+    /// one texture tile is one period; horizontal stripes need only the height.
+    pub fn uvs(&self, mesh: &GarmentMesh) -> Vec<[f32; 2]> {
+        let Pattern::Stripes { period_cm, .. } = *self;
+        let p = (period_cm / 100.0) as f32;
+        mesh.positions
+            .iter()
+            .map(|v| [v[0] / p, -v[1] / p])
+            .collect()
+    }
+}
+
+/// A minimal PNG encoder (RGBA8, zlib "stored" blocks): pattern tiles are a few KB, so
+/// compression is not worth a dependency in this pure crate.
+pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xffff_ffffu32;
+        for &b in bytes {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let row = width as usize * 4;
+    let mut raw = Vec::with_capacity((row + 1) * height as usize);
+    for y in 0..height as usize {
+        raw.push(0); // filter: none
+        raw.extend_from_slice(rgba.get(y * row..(y + 1) * row).unwrap_or(&[]));
+    }
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        let len = b.len() as u16;
+        z.extend_from_slice(&len.to_le_bytes());
+        z.extend_from_slice(&(!len).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA, no interlace
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
 }
 
 /// The sample catalog's designs.
@@ -95,6 +215,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("S", "XXL"),
             sleeves: Sleeves::Short,
             color: [0.05, 0.08, 0.2],
+            pattern: None,
         },
         Template {
             id: "tshirt-women",
@@ -108,6 +229,13 @@ pub fn templates() -> Vec<Template> {
             size_range: ("34", "46"),
             sleeves: Sleeves::Short,
             color: [0.6, 0.1, 0.15],
+            // Breton stripes: navy on off-white, 2.5 cm apart.
+            pattern: Some(Pattern::Stripes {
+                period_cm: 2.5,
+                stripe: 0.38,
+                ink: [28, 40, 84],
+                ground: [238, 234, 224],
+            }),
         },
         Template {
             id: "shirt-men",
@@ -121,6 +249,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("S", "XXL"),
             sleeves: Sleeves::Long,
             color: [0.55, 0.7, 0.9],
+            pattern: None,
         },
         Template {
             id: "jeans-men",
@@ -134,6 +263,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("46", "56"),
             sleeves: Sleeves::None,
             color: [0.08, 0.12, 0.3],
+            pattern: None,
         },
         Template {
             id: "jeans-women",
@@ -147,6 +277,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("34", "46"),
             sleeves: Sleeves::None,
             color: [0.1, 0.15, 0.35],
+            pattern: None,
         },
         Template {
             id: "dress-women",
@@ -160,6 +291,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("34", "46"),
             sleeves: Sleeves::Short,
             color: [0.1, 0.35, 0.2],
+            pattern: None,
         },
         Template {
             id: "hoodie-men",
@@ -173,6 +305,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("S", "XXL"),
             sleeves: Sleeves::Long,
             color: [0.35, 0.35, 0.38],
+            pattern: None,
         },
         Template {
             id: "hoodie-women",
@@ -186,6 +319,7 @@ pub fn templates() -> Vec<Template> {
             size_range: ("34", "46"),
             sleeves: Sleeves::Long,
             color: [0.75, 0.6, 0.65],
+            pattern: None,
         },
     ]
 }
@@ -370,16 +504,25 @@ pub fn sample_catalog() -> Result<Vec<(String, Vec<u8>)>, GenerateError> {
             let g = garment_measurements(&t, &b);
             let mesh = garment_mesh(&t, &b, &g);
             let path = format!("meshes/{}/{}.glb", t.id, cs.label);
-            let c = t.color;
+            let c = if t.pattern.is_some() {
+                [1.0; 3]
+            } else {
+                t.color
+            };
+            let texture = t.pattern.map(|p| Texture {
+                uvs: p.uvs(&mesh),
+                png: encode_png(PATTERN_PX, PATTERN_PX, &p.tile_rgba()),
+            });
             files.push((
                 path.clone(),
-                write_glb(
+                write_glb_textured(
                     &mesh,
                     &format!("{}-{}", t.id, cs.label),
                     Material {
                         base_color: [c[0], c[1], c[2], 1.0],
                         roughness: 0.85,
                     },
+                    texture.as_ref(),
                 ),
             ));
             let gj: serde_json::Map<String, serde_json::Value> = g
@@ -812,6 +955,64 @@ mod tests {
     use super::*;
     use crate::catalog::{CheckOptions, check_catalog};
     use crate::mesh::check_glb;
+
+    /// The committed `assets/catalog/` is exactly what the generator writes (refresh with
+    /// `doppel catalog generate --out assets/catalog`).
+    #[test]
+    fn committed_sample_catalog_is_up_to_date() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/catalog");
+        for (rel, bytes) in sample_catalog().unwrap() {
+            let path = format!("{dir}/{rel}");
+            let on_disk = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                on_disk == bytes,
+                "{path} differs from the generator: run `doppel catalog generate --out assets/catalog`"
+            );
+        }
+    }
+
+    #[test]
+    fn pattern_png_decodes_to_the_tile() {
+        let p = Pattern::Stripes {
+            period_cm: 2.0,
+            stripe: 0.5,
+            ink: [10, 20, 30],
+            ground: [200, 210, 220],
+        };
+        let rgba = p.tile_rgba();
+        let png = encode_png(PATTERN_PX, PATTERN_PX, &rgba);
+        let dec = png::Decoder::new(std::io::Cursor::new(png));
+        let mut r = dec.read_info().expect("valid PNG header");
+        let mut buf = vec![0; r.output_buffer_size().expect("size")];
+        let info = r.next_frame(&mut buf).expect("valid PNG data");
+        assert_eq!((info.width, info.height), (PATTERN_PX, PATTERN_PX));
+        assert_eq!(&buf[..info.buffer_size()], &rgba[..]);
+        // Ink on top, ground below, within the heather's ±4 %.
+        assert!(rgba[0] < 20 && rgba[(PATTERN_PX * PATTERN_PX * 4 - 4) as usize] > 180);
+    }
+
+    #[test]
+    fn the_striped_tshirt_carries_its_texture() {
+        let files = sample_catalog().unwrap();
+        let (_, glb) = files
+            .iter()
+            .find(|(p, _)| p == "meshes/tshirt-women/38.glb")
+            .expect("tshirt-women 38");
+        let a = crate::appearance::read_appearance(glb).unwrap();
+        assert!(a.notes.is_empty(), "{:?}", a.notes);
+        assert_eq!(a.base_color, [1.0; 4]);
+        let img = a.base_color_image.expect("texture");
+        assert!(img.bytes.starts_with(b"\x89PNG"));
+        let mesh = crate::mesh::check_glb(glb).mesh.expect("valid mesh");
+        assert_eq!(a.uvs.len(), mesh.positions.len());
+        // Untextured products stay factor-only.
+        let (_, plain) = files
+            .iter()
+            .find(|(p, _)| p == "meshes/tshirt-men/M.glb")
+            .expect("tshirt-men M");
+        let b = crate::appearance::read_appearance(plain).unwrap();
+        assert!(b.uvs.is_empty() && b.base_color_image.is_none());
+    }
 
     #[test]
     fn charts_are_valid() {

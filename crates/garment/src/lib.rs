@@ -5,6 +5,7 @@
 //! the same code runs in the browser. See [`catalog`] for the folder and JSON format and
 //! [`chart`] for the stand-alone size chart format.
 
+pub mod appearance;
 pub mod catalog;
 pub mod chart;
 pub mod ease;

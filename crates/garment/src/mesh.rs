@@ -103,7 +103,7 @@ pub fn check_glb(bytes: &[u8]) -> MeshReport {
 /// Checks the accessor indices of mesh primitives before handing the file to the `gltf`
 /// crate, whose validation indexes `accessors[POSITION]` unchecked (gltf-json 1.4.1
 /// panics on an out-of-range POSITION index; found by the mutation test below).
-fn precheck_indices(bytes: &[u8]) -> Result<(), Problem> {
+pub(crate) fn precheck_indices(bytes: &[u8]) -> Result<(), Problem> {
     let json_chunk = if bytes.starts_with(b"glTF") {
         let len = bytes
             .get(12..16)
@@ -467,25 +467,62 @@ pub struct Material {
     pub roughness: f32,
 }
 
+/// A base colour texture for a written garment: UVs per vertex and the PNG image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Texture {
+    /// `TEXCOORD_0` per vertex (same length as the mesh's positions).
+    pub uvs: Vec<[f32; 2]>,
+    /// The encoded PNG.
+    pub png: Vec<u8>,
+}
+
 /// Writes `mesh` as a self-contained `.glb` with one node named `name`.
 pub fn write_glb(mesh: &GarmentMesh, name: &str, material: Material) -> Vec<u8> {
+    write_glb_textured(mesh, name, material, None)
+}
+
+/// Like [`write_glb`], with an optional base colour texture (embedded PNG, repeating
+/// sampler: cloth patterns tile). UVs of the wrong length are not written, and neither is
+/// the texture then.
+pub fn write_glb_textured(
+    mesh: &GarmentMesh,
+    name: &str,
+    material: Material,
+    texture: Option<&Texture>,
+) -> Vec<u8> {
+    let texture = texture.filter(|t| t.uvs.len() == mesh.positions.len());
     let mut bin: Vec<u8> = Vec::new();
+    let mut views = Vec::new();
+    // Each view ends where its data ends; the next starts 4-byte aligned.
+    let mut view = |bin: &mut Vec<u8>, start: usize, target: Option<u32>| {
+        let mut v =
+            serde_json::json!({"buffer": 0, "byteOffset": start, "byteLength": bin.len() - start});
+        if let Some(t) = target {
+            v["target"] = t.into();
+        }
+        views.push(v);
+        while !bin.len().is_multiple_of(4) {
+            bin.push(0);
+        }
+        bin.len()
+    };
+    let mut start = 0;
     for p in &mesh.positions {
         for c in p {
             bin.extend_from_slice(&c.to_le_bytes());
         }
     }
-    let pos_len = bin.len();
+    start = view(&mut bin, start, Some(34962));
     for n in &mesh.normals {
         for c in n {
             bin.extend_from_slice(&c.to_le_bytes());
         }
     }
-    let nrm_len = bin.len() - pos_len;
+    start = view(&mut bin, start, Some(34962));
     for i in &mesh.indices {
         bin.extend_from_slice(&i.to_le_bytes());
     }
-    let idx_len = bin.len() - pos_len - nrm_len;
+    start = view(&mut bin, start, Some(34963));
     let mut lo = [f32::INFINITY; 3];
     let mut hi = [f32::NEG_INFINITY; 3];
     for p in &mesh.positions {
@@ -497,28 +534,63 @@ pub fn write_glb(mesh: &GarmentMesh, name: &str, material: Material) -> Vec<u8> 
     if mesh.positions.is_empty() {
         (lo, hi) = ([0.0; 3], [0.0; 3]);
     }
-    let doc = serde_json::json!({
+    let mut attributes = serde_json::json!({"POSITION": 0, "NORMAL": 1});
+    let mut accessors = vec![
+        serde_json::json!({"bufferView": 0, "componentType": 5126, "count": mesh.positions.len(),
+            "type": "VEC3", "min": lo, "max": hi}),
+        serde_json::json!({"bufferView": 1, "componentType": 5126, "count": mesh.normals.len(),
+            "type": "VEC3"}),
+        serde_json::json!({"bufferView": 2, "componentType": 5125, "count": mesh.indices.len(),
+            "type": "SCALAR"}),
+    ];
+    let mut pbr = serde_json::json!({"baseColorFactor": material.base_color,
+        "metallicFactor": 0.0, "roughnessFactor": material.roughness});
+    let mut extra = serde_json::Map::new();
+    if let Some(t) = texture {
+        for uv in &t.uvs {
+            for c in uv {
+                bin.extend_from_slice(&c.to_le_bytes());
+            }
+        }
+        start = view(&mut bin, start, Some(34962));
+        attributes["TEXCOORD_0"] = 3.into();
+        accessors.push(serde_json::json!({"bufferView": 3, "componentType": 5126,
+            "count": t.uvs.len(), "type": "VEC2"}));
+        bin.extend_from_slice(&t.png);
+        view(&mut bin, start, None);
+        pbr["baseColorTexture"] = serde_json::json!({"index": 0});
+        extra.insert(
+            "images".into(),
+            serde_json::json!([{"bufferView": 4, "mimeType": "image/png"}]),
+        );
+        // 10497 = REPEAT, 9729 = LINEAR, 9987 = LINEAR_MIPMAP_LINEAR.
+        extra.insert(
+            "samplers".into(),
+            serde_json::json!([{"wrapS": 10497, "wrapT": 10497,
+            "magFilter": 9729, "minFilter": 9987}]),
+        );
+        extra.insert(
+            "textures".into(),
+            serde_json::json!([{"source": 0, "sampler": 0}]),
+        );
+    }
+    let mut doc = serde_json::json!({
         "asset": {"version": "2.0", "generator": "doppel catalog generate"},
         "scene": 0,
         "scenes": [{"nodes": [0]}],
         "nodes": [{"mesh": 0, "name": name}],
         "meshes": [{"name": name, "primitives": [{
-            "attributes": {"POSITION": 0, "NORMAL": 1},
+            "attributes": attributes,
             "indices": 2, "material": 0, "mode": 4}]}],
         "materials": [{"name": format!("{name}-fabric"), "doubleSided": true,
-            "pbrMetallicRoughness": {"baseColorFactor": material.base_color,
-                "metallicFactor": 0.0, "roughnessFactor": material.roughness}}],
-        "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": mesh.positions.len(), "type": "VEC3",
-             "min": lo, "max": hi},
-            {"bufferView": 1, "componentType": 5126, "count": mesh.normals.len(), "type": "VEC3"},
-            {"bufferView": 2, "componentType": 5125, "count": mesh.indices.len(), "type": "SCALAR"}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": pos_len, "target": 34962},
-            {"buffer": 0, "byteOffset": pos_len, "byteLength": nrm_len, "target": 34962},
-            {"buffer": 0, "byteOffset": pos_len + nrm_len, "byteLength": idx_len, "target": 34963}],
+            "pbrMetallicRoughness": pbr}],
+        "accessors": accessors,
+        "bufferViews": views,
         "buffers": [{"byteLength": bin.len()}]
     });
+    if let Some(o) = doc.as_object_mut() {
+        o.extend(extra);
+    }
     let mut json = doc.to_string().into_bytes();
     while !json.len().is_multiple_of(4) {
         json.push(b' ');
