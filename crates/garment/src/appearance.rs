@@ -252,20 +252,8 @@ fn read_uvs(gltf: &gltf::Gltf, blob: &[u8], notes: &mut Vec<Problem>) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mesh::{GarmentMesh, Material, Texture, write_glb, write_glb_textured};
-
-    fn quad() -> GarmentMesh {
-        GarmentMesh {
-            positions: vec![
-                [0.0, 0.0, 0.0],
-                [0.1, 0.0, 0.0],
-                [0.1, 0.1, 0.0],
-                [0.0, 0.1, 0.0],
-            ],
-            normals: vec![[0.0, 0.0, 1.0]; 4],
-            indices: vec![0, 1, 2, 0, 2, 3],
-        }
-    }
+    use crate::mesh::tests::quad;
+    use crate::mesh::{Material, Texture, glb_container, write_glb, write_glb_textured};
 
     const MAT: Material = Material {
         base_color: [0.2, 0.4, 0.6, 1.0],
@@ -318,26 +306,13 @@ mod tests {
                 png: vec![1, 2, 3],
             }),
         );
-        // Rewrite the image entry to point at a URI (same JSON length is not needed: the
-        // container is rebuilt).
+        // Point the image at a URI instead of the BIN chunk.
         let json_len = u32::from_le_bytes([glb[12], glb[13], glb[14], glb[15]]) as usize;
         let text = std::str::from_utf8(&glb[20..20 + json_len]).unwrap();
         let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
         v["images"][0] = serde_json::json!({"uri": "https://example.com/t.png"});
-        let bin = &glb[20 + json_len + 8..];
-        let mut json = v.to_string().into_bytes();
-        while !json.len().is_multiple_of(4) {
-            json.push(b' ');
-        }
-        let mut out = b"glTF".to_vec();
-        out.extend_from_slice(&2u32.to_le_bytes());
-        out.extend_from_slice(&((12 + 8 + json.len() + 8 + bin.len()) as u32).to_le_bytes());
-        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"JSON");
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"BIN\0");
-        out.extend_from_slice(bin);
+        let bin = glb[20 + json_len + 8..].to_vec();
+        let out = glb_container(v.to_string().into_bytes(), bin);
         let a = read_appearance(&out).unwrap();
         assert!(a.base_color_image.is_none());
         assert_eq!(a.base_color, [0.2, 0.4, 0.6, 1.0]);

@@ -591,7 +591,12 @@ pub fn write_glb_textured(
     if let Some(o) = doc.as_object_mut() {
         o.extend(extra);
     }
-    let mut json = doc.to_string().into_bytes();
+    glb_container(doc.to_string().into_bytes(), bin)
+}
+
+/// Wraps a glTF JSON document and its binary buffer into a `.glb` (both chunks padded to
+/// 4 bytes, as the container requires).
+pub(crate) fn glb_container(mut json: Vec<u8>, mut bin: Vec<u8>) -> Vec<u8> {
     while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
@@ -613,11 +618,11 @@ pub fn write_glb_textured(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A closed tetrahedron-free strip: a quad made of two triangles.
-    fn quad() -> GarmentMesh {
+    pub(crate) fn quad() -> GarmentMesh {
         GarmentMesh {
             positions: vec![
                 [0.0, 0.0, 0.0],
