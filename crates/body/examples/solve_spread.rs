@@ -51,6 +51,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let sol = solve(model, &prob)?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
+        if sol.max_supplied_error_cm > 0.5 {
+            // Name the misses so they can be reproduced.
+            let worst = prob
+                .targets
+                .iter()
+                .filter(|t| t.supplied)
+                .map(|t| (t.measure, sol.achieved_cm[&t.measure] - t.value_cm))
+                .fold((Measure::Height, 0.0f64), |w, e| {
+                    if e.1.abs() > w.1.abs() { e } else { w }
+                });
+            eprintln!(
+                "body {i} ({sex}, {h:.1} cm, {w:.1} kg): {} off by {:+.2} cm after {} iterations",
+                worst.0, worst.1, sol.iterations
+            );
+        }
         rows.push((ms, sol.iterations, sol.max_supplied_error_cm));
     }
     let q = |mut v: Vec<f64>, p: f64| {

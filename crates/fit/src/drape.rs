@@ -30,7 +30,7 @@
 
 use crate::fitmap::{FAR_EASE_CM, share_inside};
 use doppel_garment::catalog::{Category, Fabric};
-use glam::Vec3;
+use glam::Vec3A;
 
 /// Most garment vertices accepted (as in the catalog checker).
 pub const MAX_VERTICES: usize = 200_000;
@@ -250,14 +250,15 @@ const GRID_PAD_M: f32 = 0.12;
 const RESEED_NEAR_M: f32 = 0.03;
 /// Search radius for the nearest body vertex (as [`crate::fitmap`] uses for ease).
 const START_SEARCH_M: f32 = 0.30;
+const BEND_EVERY: usize = 4;
 
 struct BodyGrid {
-    origin: Vec3,
+    origin: Vec3A,
     dims: [i32; 3],
     start: Vec<u32>,
     items: Vec<u32>,
-    pos: Vec<Vec3>,
-    nrm: Vec<Vec3>,
+    pos: Vec<Vec3A>,
+    nrm: Vec<Vec3A>,
     adj_start: Vec<u32>,
     adj: Vec<u32>,
     /// Per cell, a body vertex near the cell's centre (a nearest-vertex field), from which
@@ -274,21 +275,21 @@ impl BodyGrid {
             });
         }
         let finite = |p: &[f32; 3]| p.iter().all(|c| c.is_finite());
-        let pos: Vec<Vec3> = body.positions.iter().map(|p| Vec3::from(*p)).collect();
-        let nrm: Vec<Vec3> = body
+        let pos: Vec<Vec3A> = body.positions.iter().map(|p| Vec3A::from(*p)).collect();
+        let nrm: Vec<Vec3A> = body
             .normals
             .iter()
             .map(|n| {
-                let v = Vec3::from(*n);
+                let v = Vec3A::from(*n);
                 if v.is_finite() && v.length_squared() > 1e-12 {
                     v.normalize()
                 } else {
-                    Vec3::Y
+                    Vec3A::Y
                 }
             })
             .collect();
         let ok: Vec<bool> = body.positions.iter().map(finite).collect();
-        let (mut lo, mut hi) = (Vec3::splat(f32::MAX), Vec3::splat(f32::MIN));
+        let (mut lo, mut hi) = (Vec3A::splat(f32::MAX), Vec3A::splat(f32::MIN));
         for (p, _) in pos.iter().zip(&ok).filter(|(_, o)| **o) {
             lo = lo.min(*p);
             hi = hi.max(*p);
@@ -298,8 +299,8 @@ impl BodyGrid {
         }
         // A body is a couple of metres at most; clamp the grid so hostile coordinates
         // cannot make it huge (far vertices then share border cells, still correct).
-        let (lo, hi) = (lo - Vec3::splat(GRID_PAD_M), hi + Vec3::splat(GRID_PAD_M));
-        let extent = (hi - lo).min(Vec3::splat(4.0));
+        let (lo, hi) = (lo - Vec3A::splat(GRID_PAD_M), hi + Vec3A::splat(GRID_PAD_M));
+        let extent = (hi - lo).min(Vec3A::splat(4.0));
         let dims = [
             (extent.x / GRID_CELL_M) as i32 + 1,
             (extent.y / GRID_CELL_M) as i32 + 1,
@@ -386,7 +387,7 @@ impl BodyGrid {
         Ok(grid)
     }
 
-    fn cell_of(&self, p: Vec3) -> [i32; 3] {
+    fn cell_of(&self, p: Vec3A) -> [i32; 3] {
         let c = (p - self.origin) / GRID_CELL_M;
         [
             (c.x.floor() as i32).clamp(0, self.dims[0] - 1),
@@ -399,8 +400,8 @@ impl BodyGrid {
         ((c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]) as usize
     }
 
-    fn centre(&self, c: [i32; 3]) -> Vec3 {
-        self.origin + (Vec3::new(c[0] as f32, c[1] as f32, c[2] as f32) + 0.5) * GRID_CELL_M
+    fn centre(&self, c: [i32; 3]) -> Vec3A {
+        self.origin + (Vec3A::new(c[0] as f32, c[1] as f32, c[2] as f32) + 0.5) * GRID_CELL_M
     }
 
     /// The nearest-vertex field: cells holding vertices start with their closest one,
@@ -464,7 +465,7 @@ impl BodyGrid {
 
     /// Nearest body vertex to `p` if within `radius`: the field's candidate for the
     /// point's cell, refined by walking over the body mesh.
-    fn nearest(&self, p: Vec3, radius: f32) -> Option<u32> {
+    fn nearest(&self, p: Vec3A, radius: f32) -> Option<u32> {
         if !p.is_finite() {
             return None;
         }
@@ -498,8 +499,31 @@ impl BodyGrid {
         best.filter(|(d, _)| d.sqrt() <= radius).map(|(_, b)| b)
     }
 
+    /// Nearest body vertex to `p` within `radius` when a recent contact is known: walks
+    /// from the contact and from the field's candidate for the cell holding `p` (two walks
+    /// instead of [`BodyGrid::nearest`]'s eight), keeping the closer end.
+    fn reseed(&self, p: Vec3A, radius: f32, hint: Option<u32>) -> Option<u32> {
+        let Some(hint) = hint else {
+            return self.nearest(p, radius);
+        };
+        if !p.is_finite() {
+            return None;
+        }
+        let a = self.walk(p, hint);
+        let mut best = (a, (p - self.pos[a as usize]).length_squared());
+        let seed = self.near[self.cell_index(self.cell_of(p))];
+        if seed != u32::MAX && seed != a {
+            let b = self.walk(p, seed);
+            let d = (p - self.pos[b as usize]).length_squared();
+            if d < best.1 {
+                best = (b, d);
+            }
+        }
+        (best.1.sqrt() <= radius).then_some(best.0)
+    }
+
     /// Walks from `from` to a neighbouring vertex closer to `p` until none is closer.
-    fn walk(&self, p: Vec3, from: u32) -> u32 {
+    fn walk(&self, p: Vec3A, from: u32) -> u32 {
         let mut cur = from;
         let mut d = (p - self.pos[cur as usize]).length_squared();
         for _ in 0..64 {
@@ -525,7 +549,7 @@ impl BodyGrid {
 
     /// Signed ease in cm as [`crate::fitmap`] defines it, from each point's nearest
     /// body vertex ([`FAR_EASE_CM`] where there is none).
-    fn ease_cm(&self, x: &[Vec3], nearest: &[Option<u32>]) -> Vec<f32> {
+    fn ease_cm(&self, x: &[Vec3A], nearest: &[Option<u32>]) -> Vec<f32> {
         x.iter()
             .zip(nearest)
             .map(|(p, b)| b.map_or(FAR_EASE_CM, |b| self.depth(*p, b).0 * 100.0))
@@ -533,7 +557,7 @@ impl BodyGrid {
     }
 
     /// Signed distance of `p` above the body's tangent plane at vertex `b`.
-    fn depth(&self, p: Vec3, b: u32) -> (f32, Vec3) {
+    fn depth(&self, p: Vec3A, b: u32) -> (f32, Vec3A) {
         let n = self.nrm[b as usize];
         ((p - self.pos[b as usize]).dot(n), n)
     }
@@ -570,9 +594,9 @@ pub fn carry(
     body: &[[f32; 3]],
     legs: bool,
 ) -> Vec<[f32; 3]> {
-    let finite: Vec<Vec3> = body
+    let finite: Vec<Vec3A> = body
         .iter()
-        .map(|p| Vec3::from(*p))
+        .map(|p| Vec3A::from(*p))
         .filter(|p| p.is_finite())
         .collect();
     let (mut lo_y, mut hi_y) = (f32::MAX, f32::MIN);
@@ -599,7 +623,7 @@ pub fn carry(
     };
     // Torso centre: the bounding box of the body between 50 % and 75 % of its height,
     // near its middle in x (arms hang beside the torso there and would bias z).
-    let band = |p: &&Vec3| {
+    let band = |p: &&Vec3A| {
         let h = (p.y - lo_y) / stature;
         (0.5..=0.75).contains(&h)
     };
@@ -635,7 +659,7 @@ pub fn carry(
 /// garment leg is shifted in x and z so that its centre lies on the centre of the body's
 /// leg slice at that height (the avatar stands with its feet apart; the garment was made
 /// with straight legs). Blended in over 6 % of the stature below the crotch.
-fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3], lo_y: f32, stature: f32, mid_x: f32) {
+fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3A], lo_y: f32, stature: f32, mid_x: f32) {
     const SLICE_M: f32 = 0.02;
     let (top, full) = (0.44 * stature, 0.38 * stature);
     let bins = (top / SLICE_M) as usize + 1;
@@ -645,8 +669,8 @@ fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3], lo_y: f32, stature: f32, mid_x
             let d = (x - mid_x) * side;
             d > 0.0 && d < 0.28
         };
-        let centres = |pts: &mut dyn Iterator<Item = Vec3>| {
-            let mut acc = vec![(Vec3::ZERO, 0u32); bins];
+        let centres = |pts: &mut dyn Iterator<Item = Vec3A>| {
+            let mut acc = vec![(Vec3A::ZERO, 0u32); bins];
             for p in pts {
                 if p.y - lo_y < top && on_side(p.x) {
                     let b = &mut acc[slice(p.y)];
@@ -659,7 +683,7 @@ fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3], lo_y: f32, stature: f32, mid_x
                 .collect::<Vec<_>>()
         };
         let body_c = centres(&mut body.iter().copied());
-        let garment_c = centres(&mut g.iter().map(|p| Vec3::from(*p)));
+        let garment_c = centres(&mut g.iter().map(|p| Vec3A::from(*p)));
         for p in g.iter_mut() {
             let h = p[1] - lo_y;
             if h >= top || !on_side(p[0]) {
@@ -788,8 +812,8 @@ pub fn drape_on(
     params.validate()?;
     let grid = &body.grid;
     let n = cloth.rest.len();
-    let rest: Vec<Vec3> = cloth.rest.iter().map(|p| Vec3::from(*p)).collect();
-    let mut x: Vec<Vec3> = cloth.start.iter().map(|p| Vec3::from(*p)).collect();
+    let rest: Vec<Vec3A> = cloth.rest.iter().map(|p| Vec3A::from(*p)).collect();
+    let mut x: Vec<Vec3A> = cloth.start.iter().map(|p| Vec3A::from(*p)).collect();
     let mut contact: Vec<Option<u32>> =
         x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
     let inside_start = share_inside(&grid.ease_cm(&x, &contact), 0.3);
@@ -800,16 +824,7 @@ pub fn drape_on(
         .chunks_exact(3)
         .map(|t| [t[0], t[1], t[2]])
         .collect();
-    let mut half: Vec<(u32, u32, u32)> = Vec::with_capacity(tris.len() * 3);
-    for t in &tris {
-        for k in 0..3 {
-            let (a, b, o) = (t[k], t[(k + 1) % 3], t[(k + 2) % 3]);
-            if a != b {
-                half.push((a.min(b), a.max(b), o));
-            }
-        }
-    }
-    half.sort_unstable();
+    let half = half_edges(&tris, n);
     let rated = params.rated_tension_n_per_m;
     let across = (fabric.stretch_across_pct as f32 / 100.0).max(0.005);
     let along = (fabric.stretch_along_pct as f32 / 100.0).max(0.005);
@@ -857,8 +872,8 @@ pub fn drape_on(
     // (Key: millimetres below 10 m, so that higher links sort first as integers.)
     let key =
         |l: &Link| (10_000.0 - 1000.0 * rest[l.a as usize].y.max(rest[l.b as usize].y)) as i64;
-    stretch.sort_by_cached_key(key);
-    bend.sort_by_cached_key(key);
+    sort_by_small_key(&mut stretch, key);
+    sort_by_small_key(&mut bend, key);
 
     // Masses from the authored triangle areas and the fabric weight.
     let density = fabric.weight_gsm as f32 / 1000.0;
@@ -901,7 +916,7 @@ pub fn drape_on(
 
     // 1. Push-out of vertices starting inside, with the displacement smoothed over the
     //    mesh so that neighbours follow without creasing.
-    let mut disp = vec![Vec3::ZERO; n];
+    let mut disp = vec![Vec3A::ZERO; n];
     let mut pushed = vec![false; n];
     for k in 0..n {
         if let Some(b) = contact[k] {
@@ -923,7 +938,7 @@ pub fn drape_on(
             if pushed[k] || nbrs[k].is_empty() {
                 continue;
             }
-            let s: Vec3 = nbrs[k].iter().map(|&j| prev[j as usize]).sum();
+            let s: Vec3A = nbrs[k].iter().map(|&j| prev[j as usize]).sum();
             disp[k] = s * (0.9 / nbrs[k].len() as f32);
         }
     }
@@ -956,9 +971,9 @@ pub fn drape_on(
             .collect()
     };
     let (stretch_k, bend_k) = (solved(&stretch), solved(&bend));
-    let g = Vec3::from(params.gravity);
+    let g = Vec3A::from(params.gravity);
     let keep = 1.0 - params.damping;
-    let mut v = vec![Vec3::ZERO; n];
+    let mut v = vec![Vec3A::ZERO; n];
     let mut prev = x.clone();
     for step in 0..params.steps {
         // Contacts are tracked by walking over the body mesh; now and then the ones near
@@ -967,7 +982,7 @@ pub fn drape_on(
         if step > 0 {
             for k in 0..n {
                 let near = contact[k].is_none_or(|b| grid.depth(x[k], b).0 < RESEED_NEAR_M);
-                if near && let Some(b) = grid.nearest(x[k], RESEED_NEAR_M + 0.02) {
+                if near && let Some(b) = grid.reseed(x[k], RESEED_NEAR_M + 0.02, contact[k]) {
                     contact[k] = Some(b);
                 }
             }
@@ -979,7 +994,7 @@ pub fn drape_on(
                 *xk += *vk * h;
             }
             // Bending is soft and slow: every other substep is enough (and cheaper).
-            let sets: &[&[Solved]] = if sub % 2 == 0 {
+            let sets: &[&[Solved]] = if sub % BEND_EVERY == 0 {
                 &[&stretch_k, &bend_k]
             } else {
                 &[&stretch_k]
@@ -1048,7 +1063,11 @@ pub fn drape_on(
         .collect();
     let mean_strain = strain.iter().map(|s| f64::from(*s)).sum::<f64>() / n as f64;
     let mean_stretch = strain.iter().map(|s| f64::from(s.max(0.0))).sum::<f64>() / n as f64;
-    let last: Vec<Option<u32>> = x.iter().map(|p| grid.nearest(*p, START_SEARCH_M)).collect();
+    let last: Vec<Option<u32>> = x
+        .iter()
+        .zip(&contact)
+        .map(|(p, c)| grid.reseed(*p, START_SEARCH_M, *c))
+        .collect();
     let ease_cm = grid.ease_cm(&x, &last);
     let inside_share_3mm = share_inside(&ease_cm, 0.3);
     Ok(Draped {
@@ -1063,6 +1082,65 @@ pub fn drape_on(
     })
 }
 
+/// Every triangle side as (lower vertex, upper vertex, opposite vertex), in ascending
+/// order: a counting sort on the lower vertex, then a sort of each vertex's few entries
+/// (the order of one global sort, without its cost).
+fn half_edges(tris: &[[u32; 3]], n: usize) -> Vec<(u32, u32, u32)> {
+    let sides = || {
+        tris.iter().flat_map(|t| {
+            (0..3).filter_map(move |k| {
+                let (a, b, o) = (t[k], t[(k + 1) % 3], t[(k + 2) % 3]);
+                (a != b).then(|| (a.min(b), a.max(b), o))
+            })
+        })
+    };
+    let mut start = vec![0u32; n + 1];
+    for (a, _, _) in sides() {
+        start[a as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut half = vec![(0, 0, 0); start[n] as usize];
+    for e in sides() {
+        let f = &mut fill[e.0 as usize];
+        half[*f as usize] = e;
+        *f += 1;
+    }
+    for w in start.windows(2) {
+        half[w[0] as usize..w[1] as usize].sort_unstable();
+    }
+    half
+}
+
+/// Stable sort by an integer key: a counting sort when the keys span a small range (the
+/// millimetre heights of a garment), else the library sort.
+fn sort_by_small_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> i64) {
+    let keys: Vec<i64> = items.iter().map(&key).collect();
+    let (lo, hi) = keys
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(a, b), &k| (a.min(k), b.max(k)));
+    if items.is_empty() || hi.saturating_sub(lo) > 1 << 16 {
+        items.sort_by_cached_key(key);
+        return;
+    }
+    let mut start = vec![0usize; (hi - lo) as usize + 2];
+    for k in &keys {
+        start[(k - lo) as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut out = items.clone();
+    for (item, k) in items.iter().zip(&keys) {
+        let slot = &mut start[(k - lo) as usize];
+        out[*slot] = *item;
+        *slot += 1;
+    }
+    *items = out;
+}
+
 /// Slack of the long-range attachments over the geodesic rest distance.
 const TETHER_SLACK: f32 = 0.01;
 
@@ -1070,7 +1148,7 @@ const TETHER_SLACK: f32 = 0.01;
 /// stretch edges from all held vertices, at the start positions) and the tether length; `None` for held vertices
 /// and for parts not connected to any.
 fn tethers(
-    start: &[Vec3],
+    start: &[Vec3A],
     links: &[Link],
     floor_y: &[f32],
     ground: f32,

@@ -1,0 +1,92 @@
+//! Speed and quality of the cloth solver over the whole sample catalog:
+//! `cargo run --release -p doppel-fit --example drape_spread [--dense]`.
+//!
+//! Drapes every size of every sample product on four avatars (two per sex, as the drape
+//! test does; with `--dense` every mesh is first subdivided once, ~4× the vertices) and
+//! prints the median and worst time per drape, the worst share of vertices more than 3 mm
+//! inside the body by the fit map's exact nearest-vertex ease, and the mean strain of the
+//! smallest and largest size per product (a too-small size must stay more stretched).
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // developer tool
+
+use doppel_body::avatar::build_avatar;
+use doppel_body::{BodyInput, Sex};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on, subdivide};
+use doppel_fit::fitmap::{BodyIndex, share_inside};
+use doppel_garment::catalog::{CheckOptions, check_catalog};
+use doppel_garment::generate::{reference_stature_cm, sample_catalog};
+use doppel_garment::mesh::check_glb;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+fn main() {
+    let dense = std::env::args().any(|a| a == "--dense");
+    let files: BTreeMap<String, Vec<u8>> = sample_catalog().unwrap().into_iter().collect();
+    let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
+    let text = String::from_utf8(files["catalog.json"].clone()).unwrap();
+    let products = check_catalog(&text, &read, CheckOptions { meshes: false }).products;
+    let mut times = Vec::new();
+    let (mut worst_inside, mut worst_solver_inside, mut mean_inside) = (0.0f64, 0.0f64, 0.0);
+    let mut worst_name = String::new();
+    let mut verts = 0usize;
+    for (sex, h, w) in [
+        (Sex::Male, 178.0, 80.0),
+        (Sex::Male, 168.0, 95.0),
+        (Sex::Female, 165.0, 62.0),
+        (Sex::Female, 174.0, 82.0),
+    ] {
+        let av = build_avatar(&BodyInput::new(sex, h, w, Some(35.0), []).unwrap())
+            .unwrap()
+            .mesh;
+        let body = BodySurface {
+            positions: &av.positions,
+            normals: &av.normals,
+            indices: &av.indices,
+        };
+        let collider = BodyCollider::new(&body).unwrap();
+        let exact = BodyIndex::new(&av.positions, &av.normals);
+        for p in products.iter().filter(|p| p.sex == sex) {
+            let mut strains = Vec::new();
+            for s in &p.sizes {
+                let mesh = check_glb(&files[s.mesh.as_deref().unwrap()]).mesh.unwrap();
+                let (pos, idx) = if dense {
+                    subdivide(&mesh.positions, &mesh.indices).unwrap()
+                } else {
+                    (mesh.positions, mesh.indices)
+                };
+                verts = verts.max(pos.len());
+                let hs = reference_stature_cm(&p.chart.name, &s.label).unwrap() as f32 / 100.0;
+                let t = Instant::now();
+                let d = dress_on(&collider, &pos, &idx, hs, &p.fabric, p.category).unwrap();
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                let ease: Vec<f32> = d.positions.iter().map(|q| exact.ease_cm(*q)).collect();
+                let inside = share_inside(&ease, 0.3);
+                mean_inside += inside;
+                if inside > worst_inside {
+                    worst_inside = inside;
+                    worst_name = format!("{} {} on {h}/{w}", p.id, s.label);
+                }
+                worst_solver_inside = worst_solver_inside.max(d.inside_share_3mm);
+                strains.push(d.mean_strain);
+            }
+            println!(
+                "{:>16} on {h}/{w}: mean strain smallest {:+.4} largest {:+.4}",
+                p.id,
+                strains[0],
+                strains[strains.len() - 1]
+            );
+        }
+    }
+    let n = times.len();
+    mean_inside /= n as f64;
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{n} drapes (up to {verts} vertices): time ms median {:.1} max {:.1}; \
+         > 3 mm inside (exact): mean {:.3} % worst {:.3} % ({worst_name}); solver's own worst {:.3} %",
+        times[n / 2],
+        times[n - 1],
+        100.0 * mean_inside,
+        100.0 * worst_inside,
+        100.0 * worst_solver_inside
+    );
+}
