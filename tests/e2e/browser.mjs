@@ -43,11 +43,23 @@ export async function open(browser, url) {
 }
 
 /**
- * Statistics of a screenshot of `locator`: decoded in the page itself (no PNG library),
- * returns the share of pixels that differ from the most common colour and the colour count.
+ * Statistics of a screenshot of `locator` (or of its `half`, 'left' or 'right'): decoded in
+ * the page itself (no PNG library), returns the share of pixels that differ from the most
+ * common colour and the colour count.
  */
-export async function pixelStats(page, locator) {
-  const png = await locator.screenshot();
+export async function pixelStats(page, locator, half = null) {
+  let png;
+  if (half) {
+    // One half of the element (`left` or `right`), as the split view draws them.
+    await locator.scrollIntoViewIfNeeded();
+    const box = await locator.boundingBox();
+    const w = Math.floor(box.width / 2);
+    png = await page.screenshot({
+      clip: { x: box.x + (half === 'right' ? box.width - w : 0), y: box.y, width: w, height: box.height },
+    });
+  } else {
+    png = await locator.screenshot();
+  }
   return page.evaluate(async (b64) => {
     const img = new Image();
     img.src = `data:image/png;base64,${b64}`;

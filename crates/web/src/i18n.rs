@@ -158,6 +158,11 @@ pub enum Text {
     Views,
     Starting3d,
     No3d,
+    CompareWith,
+    CompareOff,
+    Draping,
+    DrapeFailed,
+    Fits,
 }
 
 impl Text {
@@ -341,11 +346,76 @@ impl Text {
             ),
             Views => ("Ansichten", "Views"),
             Starting3d => ("3D-Ansicht startet…", "Starting 3D view…"),
+            CompareWith => ("Vergleichen mit", "Compare with"),
+            CompareOff => ("keiner Größe (aus)", "no size (off)"),
+            Draping => ("Größe wird angezogen:", "Fitting size"),
+            DrapeFailed => (
+                "Diese Größe ließ sich nicht anziehen; sie wird ungefaltet gezeigt.",
+                "This size could not be draped; it is shown as cut.",
+            ),
+            Fits => ("passt", "fits"),
             No3d => (
                 "3D-Ansicht nicht verfügbar. Die Größenberatung funktioniert trotzdem.",
                 "3D view unavailable. Size advice still works without it.",
             ),
         }
+    }
+}
+
+/// A short caption for one size from the fit analysis ("snug at the chest, too short in
+/// length" / "passt"): every region whose verdict is not "good", else that it fits.
+pub fn size_summary(
+    lang: Lang,
+    sex: doppel_body::Sex,
+    regions: &[doppel_fit::analysis::RegionFit],
+    label: &str,
+) -> String {
+    use doppel_fit::analysis::{Region, Verdict};
+    let ofsize = || regions.iter().filter(|r| r.size == label);
+    let off: Vec<String> = ofsize()
+        .filter(|r| r.verdict != Verdict::Good)
+        .map(|r| {
+            let chest = if sex == doppel_body::Sex::Female {
+                ("Brust", "bust")
+            } else {
+                ("Brust", "chest")
+            };
+            let (de_r, en_r) = match r.region {
+                Region::Shoulders => ("Schultern", "shoulders"),
+                Region::Chest => chest,
+                Region::Waist => ("Taille", "waist"),
+                Region::Hip => ("Hüfte", "hip"),
+                Region::Thigh => ("Oberschenkel", "thigh"),
+                Region::Neck => ("Kragen", "collar"),
+                Region::Length => ("Länge", "length"),
+                Region::Sleeve => ("Ärmel", "sleeves"),
+                Region::Inseam => ("Beinlänge", "leg length"),
+            };
+            let long = r.region.is_length();
+            let (de_v, en_v) = match (r.verdict, long) {
+                (Verdict::TooTight, false) => ("zu eng", "too tight"),
+                (Verdict::Snug, false) => ("knapp", "snug"),
+                (Verdict::Relaxed, false) => ("locker", "relaxed"),
+                (Verdict::TooLoose, false) => ("zu weit", "too loose"),
+                (Verdict::TooTight, true) => ("zu kurz", "too short"),
+                (Verdict::Snug, true) => ("etwas kurz", "a little short"),
+                (Verdict::Relaxed, true) => ("etwas lang", "a little long"),
+                (Verdict::TooLoose, true) => ("zu lang", "too long"),
+                (Verdict::Good, _) => ("passend", "right"),
+            };
+            match lang {
+                Lang::De => format!("{de_r} {de_v}"),
+                Lang::En if long => format!("{en_r} {en_v}"),
+                Lang::En => format!("{en_v} at the {en_r}"),
+            }
+        })
+        .collect();
+    if ofsize().next().is_none() {
+        "–".to_string()
+    } else if off.is_empty() {
+        lang.t(Text::Fits).to_string()
+    } else {
+        off.join(", ")
     }
 }
 
@@ -361,6 +431,57 @@ mod tests {
         assert_eq!(Lang::from_tag("fr"), Lang::En);
         assert_eq!(Lang::De.num(72.5, 1), "72,5");
         assert_eq!(Lang::En.num(72.5, 1), "72.5");
+    }
+
+    fn region(
+        size: &str,
+        region: doppel_fit::analysis::Region,
+        verdict: doppel_fit::analysis::Verdict,
+    ) -> doppel_fit::analysis::RegionFit {
+        doppel_fit::analysis::RegionFit {
+            size: size.into(),
+            region,
+            body_cm: 100.0,
+            garment_cm: 104.0,
+            ease_cm: 4.0,
+            ideal_ease_cm: 6.0,
+            strain_pct: 0.0,
+            verdict,
+        }
+    }
+
+    #[test]
+    fn size_captions_name_what_does_not_fit() {
+        use doppel_fit::analysis::{Region, Verdict};
+        let regions = [
+            region("M", Region::Chest, Verdict::Good),
+            region("M", Region::Hip, Verdict::Snug),
+            region("M", Region::Length, Verdict::TooTight),
+            region("L", Region::Chest, Verdict::Good),
+            region("L", Region::Hip, Verdict::Good),
+        ];
+        let female = doppel_body::Sex::Female;
+        assert_eq!(
+            size_summary(Lang::En, female, &regions, "M"),
+            "snug at the hip, length too short"
+        );
+        assert_eq!(
+            size_summary(Lang::De, female, &regions, "M"),
+            "Hüfte knapp, Länge zu kurz"
+        );
+        assert_eq!(size_summary(Lang::En, female, &regions, "L"), "fits");
+        assert_eq!(size_summary(Lang::De, female, &regions, "L"), "passt");
+        // A size without analysed regions says nothing rather than "fits".
+        assert_eq!(size_summary(Lang::En, female, &regions, "XL"), "–");
+        let chest = [region("S", Region::Chest, Verdict::TooLoose)];
+        assert_eq!(
+            size_summary(Lang::En, female, &chest, "S"),
+            "too loose at the bust"
+        );
+        assert_eq!(
+            size_summary(Lang::En, doppel_body::Sex::Male, &chest, "S"),
+            "too loose at the chest"
+        );
     }
 
     #[test]

@@ -51,6 +51,17 @@ pub struct ViewerProps {
     /// The garment worn, if any.
     #[prop_or_default]
     pub garment: Option<SharedMesh>,
+    /// A second size of the garment to compare with: split view, `garment` on the left and
+    /// this on the right.
+    #[prop_or_default]
+    pub compare: Option<SharedMesh>,
+    /// Size labels of `garment` and `compare` (for the `data-garment` / `data-compare`
+    /// attributes).
+    #[prop_or_default]
+    pub labels: (Option<String>, Option<String>),
+    /// Captions of the two halves in split view ("M: snug at the hip", "L: fits").
+    #[prop_or_default]
+    pub captions: Option<[String; 2]>,
     /// Whether `garment` carries fit-map colours (drawn unlit-white so they show as is).
     #[prop_or_default]
     pub fitmap: bool,
@@ -75,6 +86,7 @@ struct Scene {
     wanted: ViewerProps,
     figure_shown: Option<SharedMesh>,
     garment_shown: Option<Option<SharedMesh>>,
+    compare_shown: Option<Option<SharedMesh>>,
 }
 
 /// Uploads whatever in `scene.wanted` is not yet on the GPU.
@@ -98,6 +110,14 @@ fn sync_scene(handle: &ViewHandle, scene: &RefCell<Scene>) {
             .is_ok()
     {
         s.garment_shown = Some(g);
+    }
+    let c = s.wanted.compare.clone();
+    if s.compare_shown.as_ref() != Some(&c)
+        && view
+            .set_compare_garment(c.as_ref().map(|m| (*m.0).clone()), material)
+            .is_ok()
+    {
+        s.compare_shown = Some(c);
     }
 }
 
@@ -286,7 +306,14 @@ pub fn viewer(props: &ViewerProps) -> Html {
         },
     };
     html! {
-        <section class="doppel-viewer" aria-label={lang.t(Text::MyDouble)}>
+        <section class="doppel-viewer" aria-label={lang.t(Text::MyDouble)}
+            data-garment={props.labels.0.clone()} data-compare={props.labels.1.clone()}>
+            if let Some([left, right]) = props.captions.clone() {
+                <div class="doppel-split-captions" data-doppel="split-captions">
+                    <p data-side="left">{ left }</p>
+                    <p data-side="right">{ right }</p>
+                </div>
+            }
             <canvas
                 ref={canvas_ref}
                 data-doppel="view"

@@ -5,7 +5,7 @@
 use crate::bridge::{self, Config};
 use crate::catalog;
 use crate::form::{self, Field, FieldError, RawForm, TAPE, Units};
-use crate::i18n::{Lang, Text};
+use crate::i18n::{self, Lang, Text};
 use crate::mydouble::MyDouble;
 use crate::net;
 use crate::portable;
@@ -15,9 +15,11 @@ use crate::viewer::{SharedMesh, Viewer};
 use doppel_body::model::Model;
 use doppel_body::{BodyInput, Measure, Prediction};
 use doppel_fit::analysis::{FitModel, FitPreference};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
 use doppel_fit::recommend::{DEFAULT_SEED, Recommendation, body_samples, recommend};
 use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
+use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
 use doppel_render::MeshData;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -67,8 +69,18 @@ pub enum Msg {
     Avatar(u32, Result<SharedMesh, String>),
     /// A garment mesh was loaded (cache key).
     Garment(String, Result<SharedMesh, String>),
+    /// A size was draped on the avatar (avatar sequence number, cache key, the avatar's
+    /// collider when it was built for this drape, the result).
+    Draped(
+        u32,
+        String,
+        Option<Rc<BodyCollider>>,
+        Result<Rc<DrapedSize>, String>,
+    ),
     /// The shopper picked a size to look at.
     Select(String),
+    /// The shopper picked a size to compare with (`""`: compare off).
+    Compare(String),
     /// "Use this size".
     UseSize,
     /// "Forget me".
@@ -105,13 +117,32 @@ pub struct Widget {
     storage: bool,
     last_height: i32,
     fitmap: bool,
-    /// Fit-map colouring of a garment, keyed by the avatar and garment meshes it was
-    /// computed from (pointer identity: a new mesh is a new `Rc`).
-    fitmapped: Option<(FitmapKey, SharedMesh)>,
+    /// The size shown beside the selected one in split view.
+    compare: Option<String>,
+    /// The current avatar prepared for draping (built with its first drape).
+    collider: Option<Rc<BodyCollider>>,
+    /// Sizes draped on the current avatar, by `product/label` (cleared with a new avatar).
+    draped: HashMap<String, Load<Rc<DrapedSize>>>,
+    /// A drape is scheduled or running (one at a time, between frames).
+    draping: bool,
+    /// The "Compare with…" select, whose value is set after each render (an `<option
+    /// selected>` no longer moves a select the shopper has touched).
+    compare_ref: NodeRef,
 }
 
-/// Which avatar and garment mesh a fit-map colouring belongs to.
-type FitmapKey = (*const MeshData, *const MeshData);
+/// One garment size draped on the shopper's avatar.
+#[derive(Debug, PartialEq)]
+pub struct DrapedSize {
+    /// The draped mesh in the garment's colours.
+    pub plain: SharedMesh,
+    /// The same mesh coloured by the fit map (ease folded with drape strain).
+    pub fitmap: SharedMesh,
+}
+
+/// Cache key of a product's size.
+fn size_key(product: &Product, label: &str) -> String {
+    format!("{}/{label}", product.id)
+}
 
 impl Widget {
     fn lang(&self) -> Lang {
@@ -126,6 +157,7 @@ impl Widget {
         self.product_seq = self.product_seq.wrapping_add(1);
         self.rec = None;
         self.selected = None;
+        self.compare = None;
         if self.config.product.is_empty() {
             self.product = Load::None;
             return;
@@ -238,12 +270,52 @@ impl Widget {
         });
     }
 
-    /// Starts loading the selected size's garment mesh if not cached.
-    fn load_garment(&mut self, ctx: &Context<Self>) {
-        let (Load::Ready(product), Some(label)) = (&self.product, &self.selected) else {
+    /// The sizes on screen: the selected one and the compared one.
+    fn shown_sizes(&self) -> Vec<String> {
+        self.selected
+            .iter()
+            .chain(self.compare.iter())
+            .cloned()
+            .collect()
+    }
+
+    fn shown_sizes_ref(&self) -> impl Iterator<Item = &str> {
+        self.selected
+            .iter()
+            .chain(self.compare.iter())
+            .map(String::as_str)
+    }
+
+    /// Whether a shown size is still on its way onto the avatar (mesh loading or drape
+    /// waiting or running).
+    fn drape_pending(&self, label: &str) -> bool {
+        let Load::Ready(product) = &self.product else {
+            return false;
+        };
+        self.figure.is_some()
+            && matches!(
+                self.garments.get(&size_key(product, label)),
+                Some(Load::Loading | Load::Ready(_))
+            )
+            && !matches!(
+                self.drape_state(label),
+                Some(Load::Ready(_) | Load::Failed(_))
+            )
+    }
+
+    /// Starts loading the shown sizes' garment meshes if not cached.
+    fn load_garments(&mut self, ctx: &Context<Self>) {
+        for label in self.shown_sizes() {
+            self.load_garment(ctx, &label);
+        }
+    }
+
+    /// Starts loading one size's garment mesh if not cached.
+    fn load_garment(&mut self, ctx: &Context<Self>, label: &str) {
+        let Load::Ready(product) = &self.product else {
             return;
         };
-        let key = format!("{}/{label}", product.id);
+        let key = size_key(product, label);
         if self.garments.contains_key(&key) {
             return;
         }
@@ -278,62 +350,115 @@ impl Widget {
         });
     }
 
-    /// The garment mesh of the selected size, as loaded.
-    fn selected_garment(&self) -> Option<&SharedMesh> {
-        let (Load::Ready(product), Some(label)) = (&self.product, &self.selected) else {
+    /// A size's garment mesh as authored (not draped), if loaded.
+    fn authored_garment(&self, label: &str) -> Option<&SharedMesh> {
+        let Load::Ready(product) = &self.product else {
             return None;
         };
-        match self.garments.get(&format!("{}/{label}", product.id)) {
+        match self.garments.get(&size_key(product, label)) {
             Some(Load::Ready(m)) => Some(m),
             _ => None,
         }
     }
 
-    /// The current avatar × garment pair, if both are there.
-    fn fitmap_key(&self) -> Option<FitmapKey> {
-        Some((
-            Rc::as_ptr(&self.figure.as_ref()?.0),
-            Rc::as_ptr(&self.selected_garment()?.0),
-        ))
+    /// How far draping a size on the current avatar has got.
+    fn drape_state(&self, label: &str) -> Option<&Load<Rc<DrapedSize>>> {
+        let Load::Ready(product) = &self.product else {
+            return None;
+        };
+        self.draped.get(&size_key(product, label))
     }
 
-    /// The fit-map coloured garment, when the fit map is on and its colouring is current.
-    fn fitmap_mesh(&self) -> Option<&SharedMesh> {
-        let key = self.fitmap_key()?;
-        match &self.fitmapped {
-            Some((k, m)) if self.fitmap && *k == key => Some(m),
+    /// What to show for a size: on the shopper's avatar only the draped garment (fit-map
+    /// coloured when the map is on); on the placeholder figure, or if draping failed, the
+    /// garment as authored.
+    fn garment_mesh(&self, label: &str) -> Option<SharedMesh> {
+        if self.figure.is_none() {
+            // A preview on the placeholder; hidden while the avatar is built, so the
+            // undraped garment does not flash up before the avatar.
+            return self
+                .authored_garment(label)
+                .filter(|_| !self.building)
+                .cloned();
+        }
+        match self.drape_state(label)? {
+            Load::Ready(d) if self.fitmap => Some(d.fitmap.clone()),
+            Load::Ready(d) => Some(d.plain.clone()),
+            Load::Failed(_) => self.authored_garment(label).cloned(),
             _ => None,
         }
     }
 
     fn current_garment(&self) -> Option<SharedMesh> {
-        self.fitmap_mesh()
-            .or_else(|| self.selected_garment())
-            .cloned()
+        self.garment_mesh(self.selected.as_deref()?)
     }
 
-    /// Colours the shown garment by its ease over the avatar (computed once per
-    /// avatar × size, only while the fit map is on).
-    fn refresh_fitmap(&mut self) {
-        if !self.fitmap || self.fitmap_mesh().is_some() {
+    /// The compared size's mesh: only on the shopper's avatar (the split view is about
+    /// how two sizes sit on *their* body).
+    fn current_compare(&self) -> Option<SharedMesh> {
+        self.figure.as_ref()?;
+        self.compare
+            .as_deref()
+            .filter(|c| self.selected.as_deref() != Some(*c))
+            .and_then(|c| self.garment_mesh(c))
+    }
+
+    /// Whether the shown garment carries fit-map colours.
+    fn fitmap_shown(&self) -> bool {
+        self.fitmap
+            && self
+                .selected
+                .as_deref()
+                .and_then(|l| self.drape_state(l))
+                .is_some_and(|d| matches!(d, Load::Ready(_)))
+    }
+
+    /// Starts draping the next shown size that has its mesh but no drape yet: one at a
+    /// time, each after the browser has drawn a frame, so the avatar shows first and
+    /// input never waits for more than one drape (~50 ms in wasm).
+    fn schedule_drape(&mut self, ctx: &Context<Self>) {
+        if self.draping {
             return;
         }
-        let (Some(key), Some(figure), Some(garment)) =
-            (self.fitmap_key(), &self.figure, self.selected_garment())
-        else {
+        let (Load::Ready(product), Some(figure)) = (&self.product, &self.figure) else {
             return;
         };
-        let ease = doppel_fit::fitmap::vertex_ease_cm(
-            &figure.0.positions,
-            &figure.0.normals,
-            &garment.0.positions,
-        );
-        let mut mesh = (*garment.0).clone();
-        mesh.colors = ease
-            .iter()
-            .map(|e| doppel_render::fitmap::ease_color(*e))
-            .collect();
-        self.fitmapped = Some((key, SharedMesh(Rc::new(mesh))));
+        let Some((key, label, garment)) = self.shown_sizes().into_iter().find_map(|label| {
+            let key = size_key(product, &label);
+            if self.draped.contains_key(&key) {
+                return None;
+            }
+            let garment = self.authored_garment(&label)?.clone();
+            Some((key, label, garment))
+        }) else {
+            return;
+        };
+        let ref_m = (reference_stature_cm(&product.chart.name, &label)
+            .unwrap_or_else(|| default_reference_stature_cm(product.sex))
+            / 100.0) as f32;
+        let (product, figure) = (product.clone(), figure.clone());
+        let (seq, collider) = (self.figure_seq, self.collider.clone());
+        self.draped.insert(key.clone(), Load::Loading);
+        self.draping = true;
+        ctx.link().send_future(async move {
+            after_paint().await;
+            let built = collider.is_none();
+            let collider = match collider {
+                Some(c) => Ok(c),
+                None => BodyCollider::new(&BodySurface {
+                    positions: &figure.0.positions,
+                    normals: &figure.0.normals,
+                    indices: &figure.0.indices,
+                })
+                .map(Rc::new)
+                .map_err(|e| e.to_string()),
+            };
+            let result = collider.as_ref().map_err(Clone::clone).and_then(|c| {
+                drape_size(c, &garment.0, ref_m, &product)
+                    .map_err(|e| format!("{} {label}: {e}", product.id))
+            });
+            Msg::Draped(seq, key, collider.ok().filter(|_| built), result)
+        });
     }
 
     /// Sends the chosen size to the host shop (the embed contract) and notes it.
@@ -535,6 +660,27 @@ impl Widget {
         }
     }
 
+    /// "Compare with…": a labelled select of the other sizes (or off).
+    fn compare_view(&self, ctx: &Context<Self>, product: &Product, selected: &str) -> Html {
+        let lang = self.lang();
+        let onchange = ctx.link().callback(|e: Event| {
+            Msg::Compare(e.target_unchecked_into::<HtmlSelectElement>().value())
+        });
+        let current = self.compare.as_deref().unwrap_or("");
+        html! {
+            <div class="doppel-field doppel-compare">
+                <label for="doppel-compare">{ lang.t(Text::CompareWith) }</label>
+                <select id="doppel-compare" name="compare" data-doppel="compare" {onchange}
+                    ref={self.compare_ref.clone()}>
+                    <option value="" selected={current.is_empty()}>{ lang.t(Text::CompareOff) }</option>
+                    { for product.sizes.iter().filter(|s| s.label != selected).map(|s| html! {
+                        <option value={s.label.clone()} selected={current == s.label}>{ s.label.clone() }</option>
+                    }) }
+                </select>
+            </div>
+        }
+    }
+
     fn result_view(&self, ctx: &Context<Self>) -> Html {
         let lang = self.lang();
         let status = match (&self.model, &self.product) {
@@ -561,6 +707,49 @@ impl Widget {
             matches!((&self.product, &self.input), (Load::Ready(p), Some(i)) if p.sex != i.sex);
         let building = self.building.then(|| {
             html! { <p class="doppel-status" role="status" data-doppel="building">{ lang.t(Text::Building) }</p> }
+        });
+        let garment = self.current_garment();
+        let compare = self.current_compare();
+        // Each half of the split view says how that size fits.
+        let captions =
+            match (&self.rec, &self.selected, &self.compare, &compare) {
+                (Some(rec), Some(left), Some(right), Some(_)) => {
+                    let sex = self
+                        .input
+                        .as_ref()
+                        .map_or(doppel_body::Sex::Female, |i| i.sex);
+                    Some([left, right].map(|l| {
+                        format!("{l}: {}", i18n::size_summary(lang, sex, &rec.regions, l))
+                    }))
+                }
+                _ => None,
+            };
+        let pending: Vec<&str> = self
+            .shown_sizes_ref()
+            .filter(|l| self.drape_pending(l))
+            .collect();
+        let failed: Vec<String> = self
+            .shown_sizes_ref()
+            .filter_map(|l| match self.drape_state(l) {
+                Some(Load::Failed(e)) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        let draping = (!pending.is_empty() || !failed.is_empty()).then(|| {
+            html! {
+                <>
+                if !pending.is_empty() {
+                    <p class="doppel-status" role="status" data-doppel="draping">
+                        { lang.t(Text::Draping) }{ " " }{ pending.join(", ") }{ "…" }
+                    </p>
+                }
+                if !failed.is_empty() {
+                    <p class="doppel-error" data-doppel="drape-error">
+                        { lang.t(Text::DrapeFailed) }{ " (" }{ failed.join("; ") }{ ")" }
+                    </p>
+                }
+                </>
+            }
         });
         let rec = match (&self.rec, &self.product) {
             (Some(rec), Load::Ready(product)) => {
@@ -591,6 +780,7 @@ impl Widget {
                                 }
                             }) }
                         </div>
+                        { self.compare_view(ctx, product, &selected) }
                         <button type="button" class="doppel-primary" data-doppel="use-size" onclick={onuse}>
                             { lang.t(Text::UseSize) }{ " (" }{ selected }{ ")" }
                         </button>
@@ -605,10 +795,15 @@ impl Widget {
                 if wrong_sex {
                     <p class="doppel-error" role="alert" data-doppel="wrong-sex">{ lang.t(Text::WrongSex) }</p>
                 }
-                <Viewer figure={self.figure.clone()} garment={self.current_garment()}
-                    fitmap={self.fitmap_mesh().is_some()}
+                <Viewer figure={self.figure.clone()} garment={garment.clone()}
+                    compare={compare.clone()}
+                    labels={(garment.as_ref().and(self.selected.clone()),
+                        compare.as_ref().and(self.compare.clone()))}
+                    captions={captions}
+                    fitmap={self.fitmap_shown()}
                     lang={lang} on_fitmap={Some(ctx.link().callback(Msg::FitMap))} />
                 { building.unwrap_or_default() }
+                { draping.unwrap_or_default() }
                 { rec }
             </div>
         }
@@ -652,7 +847,11 @@ impl Component for Widget {
             storage: LocalStorage::open().available(),
             last_height: 0,
             fitmap: false,
-            fitmapped: None,
+            compare: None,
+            collider: None,
+            draped: HashMap::new(),
+            draping: false,
+            compare_ref: NodeRef::default(),
         };
         ctx.link().send_future(async {
             let r = net::fetch_bytes(MODEL_URL).await.and_then(|b| {
@@ -741,7 +940,6 @@ impl Component for Widget {
                     self.form.sex = p.sex.key().into();
                 }
                 self.recompute();
-                self.load_garment(ctx);
             }
             Msg::Avatar(seq, r) => {
                 if seq != self.figure_seq {
@@ -749,7 +947,12 @@ impl Component for Widget {
                 }
                 self.building = false;
                 match r {
-                    Ok(mesh) => self.figure = Some(mesh),
+                    Ok(mesh) => {
+                        // Drapes and the collider belong to the old avatar.
+                        self.figure = Some(mesh);
+                        self.collider = None;
+                        self.draped.clear();
+                    }
                     Err(e) => {
                         self.errors
                             .insert(Field::Height, FieldError::Contradictory(e));
@@ -765,9 +968,34 @@ impl Component for Widget {
                     },
                 );
             }
+            Msg::Draped(seq, key, collider, result) => {
+                self.draping = false;
+                if seq != self.figure_seq {
+                    // Made for an avatar that has since been replaced.
+                    self.draped.remove(&key);
+                } else {
+                    if collider.is_some() {
+                        self.collider = collider;
+                    }
+                    self.draped.insert(
+                        key,
+                        match result {
+                            Ok(d) => Load::Ready(d),
+                            Err(e) => Load::Failed(e),
+                        },
+                    );
+                }
+            }
             Msg::Select(label) => {
+                if self.compare.as_ref() == Some(&label) {
+                    self.compare = None;
+                }
                 self.selected = Some(label);
                 self.notice = None;
+            }
+            Msg::Compare(label) => {
+                let valid = matches!(&self.product, Load::Ready(p) if p.size(&label).is_some());
+                self.compare = (valid && self.selected.as_ref() != Some(&label)).then_some(label);
             }
             Msg::UseSize => self.send_size(),
             Msg::Record(entry, to_shop) => {
@@ -805,13 +1033,16 @@ impl Component for Widget {
                 self.rec = None;
                 self.figure = None;
                 self.figure_seq = self.figure_seq.wrapping_add(1);
+                self.collider = None;
+                self.draped.clear();
+                self.compare = None;
                 self.building = false;
                 self.store_error = None;
                 self.notice = Some(Text::Forgotten);
             }
         }
-        self.load_garment(ctx);
-        self.refresh_fitmap();
+        self.load_garments(ctx);
+        self.schedule_drape(ctx);
         true
     }
 
@@ -849,6 +1080,12 @@ impl Component for Widget {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(select) = self.compare_ref.cast::<HtmlSelectElement>() {
+            let want = self.compare.as_deref().unwrap_or("");
+            if select.value() != want {
+                select.set_value(want);
+            }
+        }
         // Tell <doppel-fit> how tall the content is, so the iframe needs no scrollbar.
         if self.config.host.is_none() {
             return;
@@ -877,12 +1114,71 @@ fn set_document_lang(lang: Lang) {
     }
 }
 
-/// Resolves after the browser had a chance to render (a zero-delay timeout).
+/// Resolves after the browser had a chance to render (a short timeout).
 async fn yield_to_browser() {
+    sleep_ms(16).await;
+}
+
+async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 16);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Resolves once the next frame has been drawn: after the next animation frame (whose
+/// callbacks include the 3D view's), or after 100 ms when none comes (a hidden frame
+/// gets no animation frames), then after the tasks already queued.
+async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    sleep_ms(0).await;
+}
+
+/// Carries one size onto the avatar and drapes it; the fit-map colours fold the drape's
+/// strain into the ease, so a stretched too-small size shows as tight.
+fn drape_size(
+    collider: &BodyCollider,
+    garment: &MeshData,
+    ref_stature_m: f32,
+    product: &Product,
+) -> Result<Rc<DrapedSize>, String> {
+    let draped = dress_on(
+        collider,
+        &garment.positions,
+        &garment.indices,
+        ref_stature_m,
+        &product.fabric,
+        product.category,
+    )
+    .map_err(|e| e.to_string())?;
+    let plain = MeshData {
+        positions: draped.positions,
+        // The renderer recomputes normals for the draped shape.
+        normals: Vec::new(),
+        indices: garment.indices.clone(),
+        colors: Vec::new(),
+    };
+    let mut fitmap = plain.clone();
+    fitmap.colors = fitmap_colors(&draped.ease_cm, &draped.strain);
+    Ok(Rc::new(DrapedSize {
+        plain: SharedMesh(Rc::new(plain)),
+        fitmap: SharedMesh(Rc::new(fitmap)),
+    }))
+}
+
+/// Per-vertex fit-map colours from the drape's ease (cm) and strain.
+fn fitmap_colors(ease_cm: &[f32], strain: &[f32]) -> Vec<[f32; 3]> {
+    ease_cm
+        .iter()
+        .zip(strain)
+        .map(|(e, s)| doppel_render::fitmap::ease_color(doppel_fit::fitmap::fit_map_cm(*e, *s)))
+        .collect()
 }
