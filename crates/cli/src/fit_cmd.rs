@@ -3,14 +3,19 @@
 use crate::body_cmd::{BodyArgs, load_ansur_dir};
 use crate::{input_err, print_json};
 use clap::{Args, Subcommand};
+use doppel_body::BodyError;
 use doppel_body::ansur::AnsurPerson;
+use doppel_body::avatar::build_avatar;
 use doppel_body::predict::{fit as train, predict_with};
 use doppel_body::{BodyInput, Measure, Sex};
-use doppel_fit::analysis::{FitModel, FitPreference, Verdict};
+use doppel_fit::analysis::{FitModel, FitPreference, RegionFit, Verdict, fold_drape_strain};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on, region_strain_pct};
 use doppel_fit::eval::{self, EvalScores};
 use doppel_fit::recommend::{self, DEFAULT_SAMPLES, DEFAULT_SEED, argmax, body_samples};
 use doppel_garment::catalog::{self, CheckOptions, Product};
 use doppel_garment::chart::{MeasureValues, NeighbourIssue, SizeChart, measure_values};
+use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
+use doppel_garment::mesh::check_glb;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +53,11 @@ pub struct RecommendArgs {
     /// Seed of the draws (recommendations are deterministic).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
+    /// Also drape every size (that has a mesh) on the shopper's avatar with the cloth
+    /// solver and report per region the larger of the chart-based and the simulated
+    /// girth strain in `strain_pct`.
+    #[arg(long)]
+    drape: bool,
 }
 
 /// Arguments of `doppel eval-sizes`.
@@ -200,8 +210,62 @@ fn recommend_cmd(a: &RecommendArgs) -> anyhow::Result<()> {
     let (central, draws) = body_samples(&pred, n, a.seed);
     let model = FitModel::from_product(&product);
     let supplied: Vec<Measure> = input.measured_cm.keys().copied().collect();
-    let rec = recommend::recommend(&model, &central, &draws, pref, input.sex, &supplied);
+    let mut rec = recommend::recommend(&model, &central, &draws, pref, input.sex, &supplied);
+    if a.drape {
+        drape_strain_into(&mut rec.regions, &a.catalog, &product, &input)?;
+    }
     print_json(&rec)
+}
+
+/// `recommend --drape`: builds the avatar once, drapes every size that has a mesh and
+/// folds the simulated girth strain into that size's regions.
+fn drape_strain_into(
+    regions: &mut [RegionFit],
+    dir: &Path,
+    product: &Product,
+    input: &BodyInput,
+) -> anyhow::Result<()> {
+    let av = build_avatar(input).map_err(|e| match e {
+        BodyError::Model(_) => anyhow::Error::new(e),
+        other => input_err(other),
+    })?;
+    let body = BodySurface {
+        positions: &av.mesh.positions,
+        normals: &av.mesh.normals,
+        indices: &av.mesh.indices,
+    };
+    let collider = BodyCollider::new(&body)?;
+    for size in &product.sizes {
+        let Some(rel) = size.mesh.as_deref() else {
+            continue;
+        };
+        let what = format!("product {}, size {}, mesh {rel}", product.id, size.label);
+        let bytes = std::fs::read(dir.join(rel)).map_err(|e| input_err(format!("{what}: {e}")))?;
+        let rep = check_glb(&bytes);
+        let Some(mesh) = rep.mesh else {
+            let problems: Vec<String> = rep.problems.iter().map(ToString::to_string).collect();
+            return Err(input_err(format!("{what}: {}", problems.join("; "))));
+        };
+        let ref_cm = reference_stature_cm(&product.chart.name, &size.label)
+            .unwrap_or_else(|| default_reference_stature_cm(product.sex));
+        let draped = dress_on(
+            &collider,
+            &mesh.positions,
+            &mesh.indices,
+            (ref_cm / 100.0) as f32,
+            &product.fabric,
+            product.category,
+        )
+        .map_err(|e| input_err(format!("{what}: {e}")))?;
+        let strain = region_strain_pct(
+            &mesh.positions,
+            &mesh.indices,
+            &draped.positions,
+            &av.mesh.levels_m,
+        );
+        fold_drape_strain(regions, &size.label, &strain);
+    }
+    Ok(())
 }
 
 fn person_values(p: &AnsurPerson) -> MeasureValues {

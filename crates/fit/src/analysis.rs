@@ -7,8 +7,10 @@
 //! part of a negative deviation. Garment measurements the retailer did not give are
 //! derived from the chart: range midpoint + intended ease.
 //!
-//! The cloth solver (phase 2) plugs in through [`FitAnalysis::vertex_strain`] and by
-//! overriding [`RegionFit::strain_pct`] with the maximum simulated strain in the region.
+//! The cloth solver plugs in through [`FitAnalysis::apply_drape`] (or
+//! [`fold_drape_strain`] on a recommendation's regions): the per-vertex strain for the
+//! fit map, and per region the larger of the chart-based and the simulated girth strain
+//! (`crate::drape::region_strain_pct`).
 
 use doppel_body::{Measure, Sex};
 use doppel_garment::catalog::{Category, GarmentDim, Product};
@@ -146,6 +148,42 @@ pub struct FitAnalysis {
     /// Per-vertex strain of the draped garment mesh, % (filled by the cloth solver; empty
     /// until a drape was computed).
     pub vertex_strain: Vec<f32>,
+}
+
+impl FitAnalysis {
+    /// Folds a drape of this size into the analysis: `vertex_strain` (the drape's
+    /// per-vertex strain, a fraction: `Draped::strain`) becomes
+    /// [`FitAnalysis::vertex_strain`] in %, and the simulated girth strain per region
+    /// (`drape::region_strain_pct`) goes into the regions as [`fold_drape_strain`] does.
+    pub fn apply_drape(&mut self, vertex_strain: &[f32], region_strain_pct: &[(Region, f64)]) {
+        self.vertex_strain = vertex_strain.iter().map(|s| 100.0 * s).collect();
+        fold_drape_strain(&mut self.regions, &self.size, region_strain_pct);
+    }
+}
+
+/// Simulated girth strain below this (%) is not reported as strain: hanging fabric
+/// stretches that much under its own weight in the cloth solver (the largest sizes of the
+/// sample catalog measure −1.2 to +0.7 % at chest, waist and hip on the test bodies).
+pub const DRAPE_STRAIN_FLOOR_PCT: f64 = 1.0;
+
+/// For the regions of size `size` that a drape measured, `strain_pct` becomes the larger
+/// of the chart-based estimate and the simulated girth strain (rounded to 0.1 %; below
+/// [`DRAPE_STRAIN_FLOOR_PCT`] it counts as 0). Verdicts stay as the chart analysis set
+/// them: they already account for the fabric's stretch, and the drape's strain is the
+/// picture of the same fit on this body's shape.
+pub fn fold_drape_strain(
+    regions: &mut [RegionFit],
+    size: &str,
+    region_strain_pct: &[(Region, f64)],
+) {
+    for r in regions.iter_mut().filter(|r| r.size == size) {
+        if let Some((_, s)) = region_strain_pct.iter().find(|(g, _)| *g == r.region)
+            && s.is_finite()
+            && *s >= DRAPE_STRAIN_FLOOR_PCT
+        {
+            r.strain_pct = r.strain_pct.max(round1(*s));
+        }
+    }
 }
 
 /// Weight of secondary regions (lengths, shoulders, regions outside the chart) in the
@@ -514,6 +552,40 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn drape_strain_raises_region_strain_only() {
+        let m = FitModel::from_product(&product(FabricKind::Knit, 20.0, false));
+        let mut a = m.analyse(0, &body(100.0, 90.0), FitPreference::Regular);
+        let before = a.clone();
+        let chest = before
+            .regions
+            .iter()
+            .find(|r| r.region == Region::Chest)
+            .expect("chest assessed")
+            .strain_pct;
+        // More than the chart estimate at the chest, slack at the waist, a region the
+        // analysis does not have (thigh) and a NaN: only the chest changes.
+        a.apply_drape(
+            &[0.02, -0.01],
+            &[
+                (Region::Chest, chest + 7.04),
+                (Region::Waist, -3.0),
+                (Region::Thigh, 50.0),
+                (Region::Hip, f64::NAN),
+            ],
+        );
+        assert_eq!(a.vertex_strain, vec![2.0, -1.0]);
+        for (r, b) in a.regions.iter().zip(&before.regions) {
+            if r.region == Region::Chest {
+                assert!((r.strain_pct - round1(chest + 7.04)).abs() < 1e-9, "{r:?}");
+            } else {
+                assert_eq!(r.strain_pct, b.strain_pct, "{r:?}");
+            }
+            assert_eq!(r.verdict, b.verdict);
+        }
+        assert_eq!(a.regions.len(), before.regions.len());
     }
 
     #[test]

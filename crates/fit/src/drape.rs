@@ -28,9 +28,10 @@
 //! Pure Rust, no threads, no clocks, no hash-order dependence: the same input gives the
 //! same output (the wasm bench's mean strain matches native to 6 digits).
 
+use crate::analysis::Region;
 use crate::fitmap::{FAR_EASE_CM, share_inside};
 use doppel_garment::catalog::{Category, Fabric};
-use glam::Vec3A;
+use glam::{Vec3, Vec3A};
 
 /// Most garment vertices accepted (as in the catalog checker).
 pub const MAX_VERTICES: usize = 200_000;
@@ -1248,6 +1249,78 @@ pub fn dress_on(
     )
 }
 
+/// Body levels (keys of `doppel_body`'s `levels_m`) whose girth strain
+/// [`region_strain_pct`] reports, with the fit-analysis region each feeds.
+pub const STRAIN_LEVELS: [(&str, Region); 4] = [
+    ("chest", Region::Chest),
+    ("waist", Region::Waist),
+    ("hip", Region::Hip),
+    ("thigh", Region::Thigh),
+];
+
+/// Half-height of the band around a body level whose garment edges count, m.
+pub const STRAIN_BAND_M: f32 = 0.025;
+
+/// Girth strain of the draped garment at the body's landmark levels, in %: over the
+/// garment edges that run around the body (more horizontal than vertical) within
+/// [`STRAIN_BAND_M`] of the level, draped length / authored length − 1. This is how much
+/// the garment is stretched around the chest, waist, hip or thigh on this body (the
+/// chart-based [`crate::analysis::RegionFit::strain_pct`] estimates the same from
+/// measurements). Levels the garment does not cover by the band on both sides are
+/// left out. Negative: the garment hangs looser there than authored (gravity pulls
+/// the fabric down, so girth edges can shorten slightly). `levels_m` is the avatar's
+/// `levels_m` (heights above the soles); regions without a level or without garment
+/// edges there are left out, as are meshes that do not match (`positions` and `rest`
+/// differ in length, or an index is out of range: nothing is reported).
+pub fn region_strain_pct(
+    rest: &[[f32; 3]],
+    indices: &[u32],
+    positions: &[[f32; 3]],
+    levels_m: &std::collections::BTreeMap<String, f64>,
+) -> Vec<(Region, f64)> {
+    let n = rest.len();
+    if positions.len() != n || indices.iter().any(|&i| i as usize >= n) {
+        return Vec::new();
+    }
+    let (lo, hi) = positions
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(l, h), p| (l.min(p[1]), h.max(p[1])));
+    let mut out = Vec::new();
+    for (key, region) in STRAIN_LEVELS {
+        let Some(&y) = levels_m.get(key) else {
+            continue;
+        };
+        let y = y as f32;
+        // Only levels the garment covers with room to spare: at its edge (a waistband
+        // just above the navel, a hem at the thigh) the few edges there say little.
+        if !(lo <= y - STRAIN_BAND_M && hi >= y + STRAIN_BAND_M) {
+            continue;
+        }
+        let (mut now, mut authored) = (0.0f64, 0.0f64);
+        for t in indices.chunks_exact(3) {
+            for k in 0..3 {
+                let (a, b) = (t[k] as usize, t[(k + 1) % 3] as usize);
+                let (pa, pb) = (Vec3::from(positions[a]), Vec3::from(positions[b]));
+                let d = pb - pa;
+                let inside = (pa.y - y).abs() <= STRAIN_BAND_M && (pb.y - y).abs() <= STRAIN_BAND_M;
+                // Around the body: mostly horizontal now (each edge is counted once per
+                // triangle beside it, which weighs every edge alike on a closed mesh).
+                if inside && d.y.abs() < 0.5 * d.length() {
+                    let r = (Vec3::from(rest[b]) - Vec3::from(rest[a])).length();
+                    if r.is_finite() && d.length().is_finite() {
+                        now += f64::from(d.length());
+                        authored += f64::from(r);
+                    }
+                }
+            }
+        }
+        if authored > 1e-6 {
+            out.push((region, 100.0 * (now / authored - 1.0)));
+        }
+    }
+    out
+}
+
 /// Splits every triangle into four at its edge midpoints (shared midpoints reused): raises a
 /// garment mesh's resolution for draping (the benchmarks drape the sample hoodie at ~8k
 /// vertices this way).
@@ -1581,6 +1654,21 @@ mod tests {
         };
         let l = drape(&cloth, &b, &fabric(), &prm).expect("drapes");
         assert!(l.mean_stretch < 0.01, "{}", l.mean_stretch);
+        // Girth strain at the ball's equator: the tight tube goes around the ball plus
+        // the cloth gap (r 10.6 cm) instead of its own 9 cm, about +18 % (a 40-gon's
+        // chords a little less); the loose tube stays near its own size. A level the tube
+        // does not cover (chest at 1.2 m) is left out.
+        let levels: std::collections::BTreeMap<String, f64> =
+            [("waist".to_string(), 1.0), ("chest".to_string(), 1.2)].into();
+        let tight = region_strain_pct(&rest, &idx, &d.positions, &levels);
+        assert_eq!(tight.len(), 1, "{tight:?}");
+        assert_eq!(tight[0].0, Region::Waist);
+        assert!((12.0..=20.0).contains(&tight[0].1), "{tight:?}");
+        let relaxed = region_strain_pct(&loose, &idx, &l.positions, &levels);
+        assert!(relaxed[0].1.abs() < 2.0, "{relaxed:?}");
+        // Mismatched meshes report nothing instead of panicking.
+        assert!(region_strain_pct(&rest, &idx, &l.positions[1..], &levels).is_empty());
+        assert!(region_strain_pct(&rest, &[0, 1, 9999], &d.positions, &levels).is_empty());
     }
 
     #[test]
