@@ -4,7 +4,10 @@
 // deployment gets a new cache and the old one is deleted on activation. PRECACHE is the app
 // shell plus what every visit needs (body model, catalog); the wasm flavour the loader picks
 // and the garment meshes a shopper looks at are cached on first use (one flavour only: the
-// other would double the download for nothing).
+// other would double the download for nothing). "My products" works the same way: the
+// concierge wasm (`/app/pkg/concierge/`) and the knowledge packs (`/packs/<name>/`) are
+// cached when it is first opened, including a pack's 404s for its optional files, so that
+// offline the pack loads exactly as it did online.
 //
 // Only GET requests to this origin are handled; nothing is ever sent anywhere by this
 // worker, and nothing the shopper enters passes through it (it lives in localStorage).
@@ -49,8 +52,12 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(fresh ? networkFirst(req) : cacheFirst(req));
 });
 
+// A pack file that does not exist (optional files) answers 404; remembering that lets the
+// pack load offline instead of failing on a network error.
+const keepsMissing = (req) => new URL(req.url).pathname.startsWith('/packs/');
+
 async function put(req, res) {
-  if (res.ok && res.type === 'basic') {
+  if ((res.ok || (res.status === 404 && keepsMissing(req))) && res.type === 'basic') {
     const cache = await caches.open(CACHE);
     await cache.put(req, res.clone());
   }

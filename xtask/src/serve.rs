@@ -2,8 +2,8 @@
 //!
 //! It serves `www/dist/` with the headers a real deployment needs: correct MIME types
 //! (`application/wasm` for streaming compilation), a strict CSP on the widget's pages
-//! (`script-src 'self' 'wasm-unsafe-eval'`, no inline script), and CORS on the catalog and
-//! assets so a shop on another origin can embed them.
+//! (`script-src 'self' 'wasm-unsafe-eval'`, no inline script), and CORS on the catalog,
+//! assets and knowledge packs (`/packs/`) so a shop on another origin can embed them.
 //!
 //! The first server a process starts is the widget's origin; the demo shop's pages
 //! (`/shop/…`, on whichever server) get that origin filled in for the placeholder
@@ -133,8 +133,11 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
             false,
         );
     }
-    let public =
-        target.starts_with("/catalog/") || target.starts_with("/assets/") || target == "/doppel.js";
+    // Knowledge packs are public too: a maker publishes them for any app to read.
+    let public = target.starts_with("/catalog/")
+        || target.starts_with("/assets/")
+        || target.starts_with("/packs/")
+        || target == "/doppel.js";
     let mut headers: Vec<(&str, String)> = vec![("Cache-Control", "no-cache".into())];
     if public {
         // Anyone may fetch the catalog and loader (a shop embeds them from this origin).

@@ -1,4 +1,5 @@
-//! Building the two web flavours and assembling the deployable `www/dist/` folder.
+//! Building the web flavours (two 3D builds and the GPU-free concierge) and assembling the
+//! deployable `www/dist/` folder.
 //!
 //! Pipeline per flavour (no Trunk needed, so it runs offline and in CI unchanged):
 //! `cargo build --release --target wasm32-unknown-unknown` → `wasm-bindgen --target web` →
@@ -11,26 +12,39 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A wasm build of `crates/web` for one backend family.
+/// A wasm build of `crates/web`: one 3D backend family, or the concierge without 3D.
 #[derive(Debug, Clone, Copy)]
 pub struct Flavour {
-    /// Directory and loader name: `webgpu` or `webgl2`.
+    /// Directory and loader name: `webgpu`, `webgl2` or `concierge`.
     pub name: &'static str,
     /// Cargo feature of `doppel-web`.
     pub feature: &'static str,
+    /// Size budget of JS glue + wasm in KiB gzip (from the widget issue), if it has one.
+    pub budget_kb: Option<u64>,
 }
 
-/// Both flavours; the loader picks one at runtime.
-pub const FLAVOURS: [Flavour; 2] = [
+/// Every flavour; the loader picks a 3D one at runtime, and "My products" loads the
+/// concierge one (no WebGPU or WebGL needed).
+pub const FLAVOURS: [Flavour; 3] = [
     Flavour {
         name: "webgpu",
         feature: "webgpu",
+        budget_kb: Some(250),
     },
     Flavour {
         name: "webgl2",
         feature: "webgl",
+        budget_kb: Some(900),
+    },
+    Flavour {
+        name: "concierge",
+        feature: "concierge",
+        budget_kb: None,
     },
 ];
+
+/// Knowledge packs published at `/packs/<name>/` (the concierge fetches them from there).
+const PACKS: &str = "assets/concierge/packs";
 
 /// The deployable output folder: `www/dist`, or `$DOPPEL_DIST` (a private build beside
 /// another one, e.g. two engineers testing different changes).
@@ -63,6 +77,10 @@ pub fn build(args: &[String]) -> Result<()> {
         if src.exists() {
             copy_tree(&src, &dist.join("assets").join(sub), &|_| false)?;
         }
+    }
+    let packs = root().join(PACKS);
+    if packs.exists() {
+        copy_tree(&packs, &dist.join("packs"), &|_| false)?;
     }
     for f in FLAVOURS {
         build_flavour(f, &dist, wasm_opt.as_deref())?;
@@ -243,8 +261,17 @@ pub fn size(args: &[String]) -> Result<()> {
         row(&format!("{} wasm", f.name), wasm);
         let total = (js.0 + wasm.0, js.1 + wasm.1);
         row(&format!("{} JS + wasm", f.name), total);
-        totals.push((f.name, total.1));
+        totals.push((f, total.1));
     }
+    // What "My products" downloads on a first visit: its wasm plus both sample packs.
+    let mut pack_files = Vec::new();
+    list_files(&dist.join("packs"), &mut pack_files)?;
+    let mut packs = (0, 0);
+    for p in pack_files {
+        let s = sizes(&p)?;
+        packs = (packs.0 + s.0, packs.1 + s.1);
+    }
+    row("sample packs (all files)", packs);
     // Budgets from the spine issue: loader ≤ 5 KB gz, WebGPU ≤ 250 KB gz, WebGL2 ≤ 900 KB gz.
     let mut over = Vec::new();
     for (name, (_, gz)) in [("loader", loader), ("embed loader", embed)] {
@@ -255,10 +282,11 @@ pub fn size(args: &[String]) -> Result<()> {
     if data.1 > 2200 * 1024 {
         over.push(format!("body model + garment {} B gz > 2.2 MB", data.1));
     }
-    for (name, gz) in totals {
-        let budget = if name == "webgpu" { 250 } else { 900 };
-        if gz > budget * 1024 {
-            over.push(format!("{name} {gz} B gz > {budget} KB"));
+    for (f, gz) in totals {
+        if let Some(budget) = f.budget_kb
+            && gz > budget * 1024
+        {
+            over.push(format!("{} {gz} B gz > {budget} KB", f.name));
         }
     }
     if over.is_empty() {

@@ -26,6 +26,15 @@ use std::collections::BTreeSet;
 
 /// `localStorage` key of the concierge profile (separate from the fitting profile).
 pub const STORAGE_KEY: &str = "doppel.concierge.profile";
+/// Key of the backup copy, written after a verified write of [`STORAGE_KEY`].
+pub const BACKUP_KEY: &str = "doppel.concierge.profile.backup";
+/// Key under which an unreadable profile is kept aside unchanged (never silently dropped).
+pub const DAMAGED_KEY: &str = "doppel.concierge.profile.damaged";
+/// Key of the reminder opt-in (`"on"` after the user switched reminders on).
+pub const REMINDERS_KEY: &str = "doppel.concierge.reminders";
+/// Key of the reminders already shown: one `owned|task|YYYY-MM-DD` line each, so a task
+/// notifies at most once a day.
+pub const NOTIFIED_KEY: &str = "doppel.concierge.notified";
 /// Packs the app installs, fetched from `/packs/<name>/`.
 pub const DEFAULT_PACKS: [&str; 2] = ["bohnenwerk", "fashion"];
 /// Days ahead in which an upcoming task is listed on the timeline.
@@ -87,6 +96,7 @@ pub enum Txt {
     NothingChosen,
     Loading,
     Unknown,
+    Close,
 }
 
 /// The text for `key` in `lang`.
@@ -160,6 +170,7 @@ pub fn t(lang: Lang, key: Txt) -> &'static str {
             "Kein Produkt der installierten Wissenspakete",
             "Not a product of the installed knowledge packs",
         ),
+        Txt::Close => ("Schließen", "Close"),
     };
     match lang {
         Lang::De => de,
@@ -284,8 +295,8 @@ pub struct ProductCard {
     pub plant: Option<String>,
     /// Warranty end (from the purchase date, else the production date).
     pub warranty_until: Option<Date>,
-    /// Counters the product has (name, unit label), for the counter form.
-    pub counters: Vec<String>,
+    /// Counters the product has: (id, "label (unit)"), for the counter form.
+    pub counters: Vec<(String, String)>,
 }
 
 /// Everything the concierge view shows, changed only by the methods below.
@@ -307,6 +318,9 @@ pub struct ConciergeState {
     pub draft: Option<ReportDraft>,
     /// Reminder opt-in.
     pub reminders: Reminders,
+    /// How many questions were asked (shown as `data-asked`, so a test can tell a new
+    /// answer from the previous one when both read the same).
+    pub asked: u32,
 }
 
 impl ConciergeState {
@@ -321,6 +335,7 @@ impl ConciergeState {
             answer: None,
             draft: None,
             reminders: Reminders::Off,
+            asked: 0,
         }
     }
 
@@ -428,7 +443,16 @@ impl ConciergeState {
                     production_date,
                     plant: ident.and_then(|i| i.plant),
                     warranty_until,
-                    counters: p.counters.iter().map(|c| c.id.clone()).collect(),
+                    counters: p
+                        .counters
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.id.clone(),
+                                format!("{} ({})", c.label.get(self.lang), c.unit),
+                            )
+                        })
+                        .collect(),
                 })
             })
             .collect()
@@ -541,6 +565,7 @@ impl ConciergeState {
     /// gets the same answer.
     pub fn ask(&mut self, owned: Option<&str>, question: &str) {
         self.error = None;
+        self.asked = self.asked.wrapping_add(1);
         let target = owned
             .and_then(|id| self.profile.owned(id).ok())
             .and_then(|o| self.pack_of(o).map(|p| (p, Some(o.product.as_str()))))
@@ -629,6 +654,89 @@ impl ConciergeState {
     }
 }
 
+/// Reads the stored profile: the primary copy, else the backup copy (with a message saying
+/// so), else an empty profile with a message naming the problem. The caller keeps an
+/// unreadable primary copy aside under [`DAMAGED_KEY`] before anything overwrites it.
+pub fn load_stored(
+    primary: Option<&str>,
+    backup: Option<&str>,
+    lang: Lang,
+) -> (Profile, Option<String>) {
+    let primary_err = match primary.map(Profile::load) {
+        Some(Ok(p)) => return (p, None),
+        Some(Err(e)) => Some(e.to_string()),
+        None => None,
+    };
+    let restored = match lang {
+        Lang::De => "Die gespeicherte Produktliste war beschädigt",
+        Lang::En => "Your saved product list was damaged",
+    };
+    match (backup.map(Profile::load), primary_err) {
+        (Some(Ok(p)), None) => (p, None),
+        (Some(Ok(p)), Some(e)) => {
+            let tail = match lang {
+                Lang::De => "die Sicherungskopie wurde wiederhergestellt.",
+                Lang::En => "the backup copy was restored.",
+            };
+            (p, Some(format!("{restored} ({e}); {tail}")))
+        }
+        (_, Some(e)) => {
+            let tail = match lang {
+                Lang::De => "Sie wurde unverändert beiseitegelegt; die Liste beginnt leer.",
+                Lang::En => "It was kept aside unchanged; the list starts empty.",
+            };
+            (
+                Profile::default(),
+                Some(format!("{restored} ({e}). {tail}")),
+            )
+        }
+        (Some(Err(_)), None) | (None, None) => (Profile::default(), None),
+    }
+}
+
+impl ConciergeState {
+    /// The reminders to show when the app opens: due and overdue tasks not yet notified
+    /// today (per `shown`, the [`NOTIFIED_KEY`] record), and the record to store afterwards
+    /// (today's lines only, so it stays small). Empty unless reminders are on.
+    pub fn due_notifications(&self, shown: &str) -> (Vec<String>, String) {
+        let today = self.today.to_string();
+        let mut record: Vec<String> = shown
+            .lines()
+            .filter(|l| l.rsplit('|').next() == Some(today.as_str()))
+            .map(str::to_string)
+            .collect();
+        let mut texts = Vec::new();
+        if self.reminders == Reminders::On {
+            for i in self.timeline() {
+                if i.status.state == TaskState::Upcoming {
+                    continue;
+                }
+                let line = format!("{}|{}|{today}", i.owned, i.status.task);
+                if !record.contains(&line) {
+                    texts.push(format!("{}: {}", i.product_name, i.status.title));
+                    record.push(line);
+                }
+            }
+        }
+        (texts, record.join("\n"))
+    }
+}
+
+/// The citation under an answer: "Source: title (E08) — document, section".
+pub fn source_line(lang: Lang, src: &doppel_concierge::search::Source) -> String {
+    let mut line = format!("{}: {}", t(lang, Txt::Source), src.title);
+    if src.kind == doppel_concierge::search::EntryKind::ErrorCode && !src.title.contains(&src.id) {
+        line.push_str(&format!(" ({})", src.id));
+    }
+    if let Some(r) = &src.reference {
+        line.push_str(&format!(" — {}", r.document));
+        if let Some(section) = &r.section {
+            line.push_str(&format!(", {section}"));
+        }
+    }
+    line
+}
+
 /// A `data:` URL for a download link (no Blob needed; the user's click saves it).
 pub fn data_url(file: &DownloadFile) -> String {
     format!(
@@ -639,14 +747,14 @@ pub fn data_url(file: &DownloadFile) -> String {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use view::{Concierge, ConciergeProps};
+pub use view::{Concierge, ConciergeApp, ConciergeProps};
 
 #[cfg(target_arch = "wasm32")]
 mod view {
     use super::*;
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
-    use web_sys::HtmlInputElement;
+    use web_sys::{HtmlDialogElement, HtmlInputElement};
     use yew::prelude::*;
 
     /// Properties of [`Concierge`].
@@ -663,17 +771,69 @@ mod view {
         web_sys::window()?.local_storage().ok()?
     }
 
-    fn load_profile() -> Profile {
-        storage()
-            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-            .and_then(|t| Profile::load(&t).ok())
-            .unwrap_or_default()
+    fn get(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok().flatten()
     }
 
+    fn set(key: &str, value: &str) -> bool {
+        storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+
+    /// The stored profile and a message when it had to be restored or was unreadable; an
+    /// unreadable copy is kept aside under [`DAMAGED_KEY`] before any save overwrites it.
+    fn load_profile(lang: Lang) -> (Profile, Option<String>) {
+        let primary = get(STORAGE_KEY);
+        let backup = get(BACKUP_KEY);
+        let (profile, message) = load_stored(primary.as_deref(), backup.as_deref(), lang);
+        if let Some(bad) = primary.filter(|p| Profile::load(p).is_err()) {
+            set(DAMAGED_KEY, &bad);
+        }
+        (profile, message)
+    }
+
+    /// Writes the profile, reads it back, and only then refreshes the backup copy, so a
+    /// failed or torn write never loses the previous state.
     fn save_profile(p: &Profile) {
-        if let Some(s) = storage() {
-            // A full quota only loses this write; the previous copy stays.
-            let _ = s.set_item(STORAGE_KEY, &p.save());
+        let text = p.save();
+        // A full quota only loses this write; the previous copy stays.
+        if set(STORAGE_KEY, &text)
+            && get(STORAGE_KEY).is_some_and(|back| back == text && Profile::load(&back).is_ok())
+        {
+            set(BACKUP_KEY, &text);
+        }
+    }
+
+    /// The browser's Notification permission (`"granted"`, `"denied"`, `"default"`), or
+    /// `None` where there is no Notification API.
+    fn permission() -> Option<String> {
+        let n = js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).ok()?;
+        if n.is_undefined() {
+            return None;
+        }
+        js_sys::Reflect::get(&n, &"permission".into())
+            .ok()?
+            .as_string()
+    }
+
+    /// The reminder state at start: on only if the user opted in and permission stands.
+    fn stored_reminders() -> Reminders {
+        if get(REMINDERS_KEY).as_deref() != Some("on") {
+            return Reminders::Off;
+        }
+        match permission().as_deref() {
+            Some("granted") => Reminders::On,
+            Some("denied") => Reminders::Denied,
+            _ => Reminders::Off,
+        }
+    }
+
+    /// Shows today's not-yet-shown reminders (browsers cannot schedule a notification
+    /// without a push server, which doppel does not use: reminders fire when the app opens).
+    fn notify_due(s: &ConciergeState) {
+        let (texts, record) = s.due_notifications(&get(NOTIFIED_KEY).unwrap_or_default());
+        if !texts.is_empty() {
+            notify(&texts, t(s.lang, Txt::Care));
+            set(NOTIFIED_KEY, &record);
         }
     }
 
@@ -745,11 +905,37 @@ mod view {
             .unwrap_or_default()
     }
 
+    /// The concierge app mounted by `start_concierge`: the language comes from `?lang=`,
+    /// else the browser.
+    #[function_component(ConciergeApp)]
+    pub fn concierge_app() -> Html {
+        let lang = crate::bridge::from_location().lang;
+        html! { <Concierge {lang} /> }
+    }
+
     /// The concierge tab: My products, care timeline, ask box, reminders, reports.
     #[function_component(Concierge)]
     pub fn concierge(props: &ConciergeProps) -> Html {
         let lang = lang_of(props.lang);
-        let state = use_mut_ref(|| ConciergeState::new(Vec::new(), load_profile(), today(), lang));
+        let state = use_mut_ref(|| {
+            let (profile, message) = load_profile(lang);
+            let mut s = ConciergeState::new(Vec::new(), profile, today(), lang);
+            s.error = message;
+            s.reminders = stored_reminders();
+            s
+        });
+        let dialog = use_node_ref();
+        {
+            // The report dialog is modal (focus inside, Escape closes) once it is rendered.
+            let dialog = dialog.clone();
+            use_effect(move || {
+                if let Some(d) = dialog.cast::<HtmlDialogElement>()
+                    && !d.open()
+                {
+                    let _ = d.show_modal();
+                }
+            });
+        }
         let version = use_state(|| 0u32);
         let loading = use_state(|| true);
         let code = use_state(String::new);
@@ -777,7 +963,10 @@ mod view {
                     }
                     let mut s = state.borrow_mut();
                     s.packs = packs;
-                    s.error = (!errors.is_empty()).then(|| errors.join("\n"));
+                    if !errors.is_empty() {
+                        s.error = Some(errors.join("\n"));
+                    }
+                    notify_due(&s);
                     loading.set(false);
                 });
             });
@@ -821,17 +1010,17 @@ mod view {
             Callback::from(move |_: MouseEvent| {
                 let (next, request) = state.borrow().reminders.toggle();
                 state.borrow_mut().reminders = next;
+                set(REMINDERS_KEY, if request { "on" } else { "off" });
                 redraw();
                 if request {
                     let (state, redraw) = (state.clone(), redraw.clone());
                     wasm_bindgen_futures::spawn_local(async move {
                         let granted = request_permission().await;
-                        let texts = {
+                        {
                             let mut s = state.borrow_mut();
                             s.reminders = s.reminders.answered(granted);
-                            s.reminder_texts()
-                        };
-                        notify(&texts, "doppel");
+                            notify_due(&s);
+                        }
                         redraw();
                     });
                 }
@@ -854,7 +1043,7 @@ mod view {
                     redraw();
                 })
             };
-            let counters = c.counters.iter().map(|counter| {
+            let counters = c.counters.iter().map(|(counter, label)| {
                 let (state, id, name, persist) = (state.clone(), c.owned.clone(), counter.clone(), persist.clone());
                 let onchange = Callback::from(move |e: Event| {
                     let v = input_value(&e);
@@ -862,7 +1051,7 @@ mod view {
                     persist();
                 });
                 html! {
-                    <label class="doppel-counter">{ format!("{} ({counter})", t(lang, Txt::Counter)) }
+                    <label class="doppel-counter">{ format!("{}: {label}", t(lang, Txt::Counter)) }
                         <input inputmode="decimal" {onchange} data-counter={counter.clone()} />
                     </label>
                 }
@@ -910,16 +1099,18 @@ mod view {
 
         let answer = s.answer.as_ref().map(|a| match (&a.answer, &a.source) {
             (Some(text), Some(src)) => html! {
-                <section class="doppel-answer" aria-live="polite">
+                <section class="doppel-answer" aria-live="polite" data-asked={s.asked.to_string()}>
                     <p>{ text }</p>
-                    if !a.steps.is_empty() { <ol>{ for a.steps.iter().map(|x| html! { <li>{ x }</li> }) }</ol> }
+                    // Error answers already list their steps in the text.
+                    if !a.steps.is_empty() && !a.steps.iter().all(|x| text.contains(x.as_str())) {
+                        <ol>{ for a.steps.iter().map(|x| html! { <li>{ x }</li> }) }</ol>
+                    }
                     if let Some(cs) = &a.call_service { <p>{ cs }</p> }
-                    <p class="doppel-source">{ format!("{}: {}", t(lang, Txt::Source), src.title) }
-                        { src.reference.as_ref().map(|r| format!(" — {}", r.document)).unwrap_or_default() }</p>
+                    <p class="doppel-source" data-source={src.id.clone()}>{ source_line(lang, src) }</p>
                 </section>
             },
             _ => html! {
-                <section class="doppel-answer" aria-live="polite">
+                <section class="doppel-answer" aria-live="polite" data-asked={s.asked.to_string()}>
                     <p>{ t(lang, Txt::NoAnswer) }</p>
                     if let Some(first) = cards.first() {
                         <button type="button" onclick={{
@@ -969,14 +1160,28 @@ mod view {
                 }
             });
             let close = {
-                let (state, redraw) = (state.clone(), redraw.clone());
+                let dialog = dialog.clone();
                 Callback::from(move |_: MouseEvent| {
+                    // Closing fires `close`, which drops the draft (as Escape does).
+                    if let Some(d) = dialog.cast::<HtmlDialogElement>() {
+                        d.close();
+                    }
+                })
+            };
+            let onclose = {
+                let (state, redraw) = (state.clone(), redraw.clone());
+                Callback::from(move |_: Event| {
                     state.borrow_mut().draft = None;
                     redraw();
                 })
             };
+            let title = match d.kind {
+                Some(ReportKind::Callback) => t(lang, Txt::Callback),
+                _ => t(lang, Txt::Report),
+            };
             html! {
-                <dialog open=true class="doppel-report" aria-label={t(lang, Txt::Report)}>
+                <dialog ref={dialog.clone()} class="doppel-report" aria-label={title} {onclose}>
+                    <h3>{ title }</h3>
                     <p>{ t(lang, Txt::Choose) }</p>
                     { for boxes }
                     { text_input(field_label(lang, Field::Message), d.message.clone(), |d, v| d.message = v) }
@@ -985,7 +1190,7 @@ mod view {
                     <p>{ t(lang, Txt::Preview) }</p>
                     <pre class="doppel-payload">{ match &preview { Ok(p) => p.json.clone(), Err(e) => e.clone() } }</pre>
                     { links.unwrap_or_default() }
-                    <button type="button" onclick={close}>{ "×" }</button>
+                    <button type="button" onclick={close} aria-label={t(lang, Txt::Close)}>{ "×" }</button>
                 </dialog>
             }
         });
@@ -1154,6 +1359,11 @@ mod tests {
         s.ask(Some(&id), "Was bedeutet Fehler 8?");
         let a = s.answer.clone().unwrap();
         assert_eq!(a.source.as_ref().map(|x| x.id.as_str()), Some("E08"));
+        let line = source_line(Lang::De, a.source.as_ref().unwrap());
+        assert!(
+            line.starts_with("Quelle: ") && line.contains("E08"),
+            "{line}"
+        );
         s.ask(Some(&id), "Was bedeutet Fehler 8?");
         assert_eq!(s.answer.as_ref(), Some(&a));
         s.ask(None, "   ");
@@ -1191,5 +1401,45 @@ mod tests {
         assert!(s.offered_fields().contains(&Field::CallbackWindow));
         s.remove(&id);
         assert!(s.draft.is_none());
+    }
+
+    #[test]
+    fn a_damaged_profile_is_restored_from_the_backup_or_named() {
+        let mut s = state("2025-03-02", Lang::En);
+        s.add("BWBO2410L00042", "").unwrap();
+        let good = s.profile.save();
+        let (p, msg) = load_stored(Some(&good), None, Lang::En);
+        assert_eq!((p.owned.len(), msg), (1, None));
+        // Damaged primary, good backup: the backup, with a message.
+        let (p, msg) = load_stored(Some("{not json"), Some(&good), Lang::En);
+        assert_eq!(p.owned.len(), 1);
+        assert!(msg.unwrap().contains("backup copy was restored"));
+        // Both damaged: empty, and the message says the data was kept aside.
+        let (p, msg) = load_stored(Some("{not json"), Some("[]"), Lang::De);
+        assert!(p.owned.is_empty());
+        assert!(msg.unwrap().contains("beiseitegelegt"));
+        // Nothing stored yet: empty, no message.
+        let (p, msg) = load_stored(None, None, Lang::En);
+        assert!(p.owned.is_empty() && msg.is_none());
+    }
+
+    #[test]
+    fn due_reminders_notify_once_a_day() {
+        let mut s = state("2025-09-01", Lang::En);
+        s.add("BWBO2410L00042", "2025-01-20").unwrap();
+        assert!(s.due_notifications("").0.is_empty(), "off by default");
+        s.reminders = Reminders::On;
+        let (texts, record) = s.due_notifications("");
+        assert!(!texts.is_empty());
+        assert!(texts.iter().any(|t| t.contains("Descaling")), "{texts:?}");
+        // Opening the app again the same day shows nothing new.
+        let (again, same) = s.due_notifications(&record);
+        assert!(again.is_empty());
+        assert_eq!(same, record);
+        // The next day the still-due tasks notify again, and yesterday's lines are dropped.
+        s.today = d("2025-09-02");
+        let (next, record2) = s.due_notifications(&record);
+        assert_eq!(next.len(), texts.len());
+        assert!(record2.lines().all(|l| l.ends_with("2025-09-02")));
     }
 }

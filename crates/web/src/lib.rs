@@ -1,28 +1,34 @@
 //! doppel in the browser: the yew app around the shared renderer.
 //!
-//! Built twice (feature `webgpu` or `webgl`); `www/boot.js` picks the flavour at runtime
-//! and calls [`start`]. Everything the shopper enters stays in this page's memory and its
-//! own origin's storage.
+//! Built once per flavour: `webgpu` or `webgl` (the fitting app, [`start`]) and the
+//! GPU-free `concierge` build (`--no-default-features --features concierge`, "My products",
+//! `start_concierge`). `www/app/boot.js` picks the flavour at runtime. Everything the
+//! shopper enters stays in this page's memory and its own origin's storage.
 
 pub mod bridge;
 pub mod catalog;
-#[cfg(target_arch = "wasm32")]
-mod crypto;
+pub mod concierge_ui;
 pub mod form;
 pub mod glb;
-#[cfg(target_arch = "wasm32")]
-mod gpu;
 pub mod i18n;
-#[cfg(target_arch = "wasm32")]
-mod mydouble;
-#[cfg(target_arch = "wasm32")]
-mod net;
 pub mod portable;
 pub mod share;
 pub mod store;
-#[cfg(target_arch = "wasm32")]
+// The 3D app (renderer, viewer, widget and the panels only it shows): wasm with a backend.
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
+mod crypto;
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
+mod gpu;
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
+mod mydouble;
+#[cfg(all(
+    target_arch = "wasm32",
+    any(feature = "webgpu", feature = "webgl", feature = "concierge")
+))]
+mod net;
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
 mod viewer;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
 mod widget;
 
 use wasm_bindgen::prelude::*;
@@ -30,12 +36,14 @@ use wasm_bindgen::prelude::*;
 /// Name of the backend family compiled into this flavour.
 pub const FLAVOUR: &str = if cfg!(feature = "webgl") {
     "webgl2"
-} else {
+} else if cfg!(feature = "webgpu") {
     "webgpu"
+} else {
+    "concierge"
 };
 
 /// Mounts the doppel app into `root`. Called by the loader after choosing the flavour.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
 #[wasm_bindgen]
 pub fn start(root: web_sys::Element) {
     yew::Renderer::<viewer::App>::with_root(root).render();
@@ -43,7 +51,7 @@ pub fn start(root: web_sys::Element) {
 
 /// Mounts automatically into `[data-doppel-autostart]` when present (the `trunk serve`
 /// development page); the production loader calls [`start`] itself.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
 #[wasm_bindgen(start)]
 pub fn auto_start() {
     if let Some(root) = web_sys::window()
@@ -54,13 +62,20 @@ pub fn auto_start() {
     }
 }
 
+/// Mounts the product concierge ("My products") into `root`; needs no WebGPU or WebGL.
+#[cfg(all(target_arch = "wasm32", feature = "concierge"))]
+#[wasm_bindgen]
+pub fn start_concierge(root: web_sys::Element) {
+    yew::Renderer::<concierge_ui::ConciergeApp>::with_root(root).render();
+}
+
 /// The flavour of this wasm build (`"webgpu"` or `"webgl2"`), for the loader's checks.
 #[wasm_bindgen]
 pub fn flavour() -> String {
     FLAVOUR.to_string()
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "webgpu", feature = "webgl")))]
 mod tests {
     /// The legend's swatches (CSS classes, since the CSP forbids inline styles) must show the
     /// renderer's fit-map colours.
