@@ -2,7 +2,8 @@
 // questions in the embedded widget and clicks "Find my size"; we time, inside the widget's
 // page, from that click (its pointerdown event's timestamp) to the first presented frame
 // showing their avatar (`data-avatar-frame-ms`, set by the view when that frame is drawn),
-// and on to the first frame with the recommended size draped on it. Also reported: from the
+// and on to the first frame with the recommended size draped on it (and the first drape's
+// own time, between the widget's `doppel:drape-start`/`-end` marks). Also reported: from the
 // shop page's navigation start to the view's first frame (the placeholder figure), which is
 // the cold load of loader, iframe, wasm and renderer.
 //
@@ -26,7 +27,7 @@ if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 100) {
 }
 
 async function widgetFrame(page) {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     const f = page.frames().find((fr) => fr.url().startsWith(`${APP_URL}/app/`));
     if (f) return f;
     await page.waitForTimeout(50);
@@ -76,10 +77,16 @@ async function once(browser, mode) {
     await frame.waitForFunction(() => {
       const c = document.querySelector('canvas[data-doppel="view"]');
       return document.querySelector('.doppel-viewer[data-garment]')
-        && Number(c?.dataset.garmentFrameMs) > Number(c?.dataset.avatarFrameMs);
+        && Number(c?.dataset.garmentFrameMs) >= Number(c?.dataset.avatarFrameMs);
     }, null, { timeout: 60_000, polling: 20 });
     const draped = Number(await canvasAttr(frame, 'data-garment-frame-ms'));
-    return { loadMs, clickToAvatarMs: avatar - t0, clickToDrapedMs: draped - t0 };
+    // The first drape: the avatar's collider plus carrying and draping the size.
+    const drapeMs = await frame.evaluate(() => {
+      const [a] = performance.getEntriesByName('doppel:drape-start');
+      const [b] = performance.getEntriesByName('doppel:drape-end');
+      return a && b ? b.startTime - a.startTime : NaN;
+    });
+    return { loadMs, clickToAvatarMs: avatar - t0, clickToDrapedMs: draped - t0, drapeMs };
   } finally {
     await context.close();
   }
@@ -108,6 +115,7 @@ for (const mode of MODES) {
       click_to_avatar_frame_ms: stat('clickToAvatarMs'),
       click_to_draped_frame_ms: stat('clickToDrapedMs'),
       navigation_to_first_frame_ms: stat('loadMs'),
+      first_drape_ms: stat('drapeMs'),
     };
   } finally {
     await browser.close();
@@ -122,5 +130,6 @@ if (JSON_OUT) {
     console.log(line('click → first avatar frame', r.click_to_avatar_frame_ms));
     console.log(line('click → draped garment frame', r.click_to_draped_frame_ms));
     console.log(line('shop navigation → first view frame', r.navigation_to_first_frame_ms));
+    console.log(line('first drape (collider + dress_on)', r.first_drape_ms));
   }
 }

@@ -572,9 +572,9 @@ extern "C" {
     /// `performance.now()`: milliseconds since this page's time origin.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-    /// `performance.mark(name)`.
+    /// `performance.mark(name)` (also used by the widget to bracket its drapes).
     #[wasm_bindgen(js_namespace = performance, js_name = mark)]
-    fn performance_mark(name: &str);
+    pub(crate) fn performance_mark(name: &str);
 }
 
 /// Decimal digits of `v` in `buf`, without a heap allocation.

@@ -442,6 +442,8 @@ impl Widget {
         self.draping = true;
         ctx.link().send_future(async move {
             after_paint().await;
+            // Marks around the work, for the browser benchmark (`tests/bench`).
+            crate::gpu::performance_mark("doppel:drape-start");
             let built = collider.is_none();
             let collider = match collider {
                 Some(c) => Ok(c),
@@ -457,6 +459,7 @@ impl Widget {
                 drape_size(c, &garment.0, ref_m, &product)
                     .map_err(|e| format!("{} {label}: {e}", product.id))
             });
+            crate::gpu::performance_mark("doppel:drape-end");
             Msg::Draped(seq, key, collider.ok().filter(|_| built), result)
         });
     }
