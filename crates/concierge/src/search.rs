@@ -33,6 +33,12 @@ const HEAD_WEIGHT: f64 = 0.5;
 const OTHER_VARIANTS: f64 = 0.3;
 /// Weight of a question-word intent ([`intents`]) in a query.
 const INTENT_WEIGHT: f64 = 0.3;
+/// Weight of the parts of a German compound the pack knows as a whole (beside the word).
+const KNOWN_PARTS_WEIGHT: f64 = 0.5;
+/// A prefix relation spanning this many more characters is taken for a further word part.
+const WORD_PART_CHARS: usize = 4;
+/// Factor on the near-match weight for such a relation.
+const PART_PREFIX_FACTOR: f64 = 0.5;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -512,7 +518,11 @@ impl Index {
                 slots.push(slot);
             }
         };
+        let consumed = intent_words(question, self.lang);
         for w in fold_words(question, self.lang) {
+            if consumed.contains(&w) {
+                continue;
+            }
             let term = self.canon(text::stem(&w, self.lang));
             let known = self.postings.contains_key(&term);
             if known {
@@ -526,9 +536,12 @@ impl Index {
                     self.split_full(&w, 0)
                 };
                 if let Some(parts) = full {
+                    // A known word's parts add to it at a lower weight (one word should
+                    // not count as three); an unknown word's parts stand in for it.
+                    let w = if known { KNOWN_PARTS_WEIGHT } else { 1.0 };
                     for p in parts {
                         let p = self.canon(p);
-                        push(vec![(p, 1.0)], &mut slots);
+                        push(vec![(p, w)], &mut slots);
                     }
                     continue;
                 }
@@ -573,17 +586,26 @@ impl Index {
         if n < 4 {
             return Vec::new();
         }
+        // A prefix relation across a whole further word part ("auto" / "automatisch",
+        // "handyvertrag" / "handy") is another word, not an inflection: weak evidence.
+        let weight = |longer: usize, shorter: usize, near: f64| {
+            if longer - shorter >= WORD_PART_CHARS {
+                near * PART_PREFIX_FACTOR
+            } else {
+                near
+            }
+        };
         let mut out: Vec<(String, f64)> = self
             .postings
             .range(term.to_string()..)
             .take_while(|(k, _)| k.starts_with(term))
             .take(5)
-            .map(|(k, _)| (k.clone(), 0.8))
+            .map(|(k, _)| (k.clone(), weight(k.chars().count(), n, 0.8)))
             .collect();
         for cut in (4..n).rev() {
             let head: String = term.chars().take(cut).collect();
             if self.postings.contains_key(&head) {
-                out.push((head, 0.7));
+                out.push((head, weight(n, cut, 0.7)));
                 break;
             }
         }
@@ -701,6 +723,26 @@ fn intents(text: &str, lang: Lang) -> Vec<&'static str> {
             (Lang::En, "where") => add("?where"),
             (Lang::En, "can" | "may" | "should") if k == 0 => add("?may"),
             _ => {}
+        }
+    }
+    out
+}
+
+/// Words after "wie"/"how" that only make the question word ("wie oft", "how long"):
+/// [`intents`] turns them into an intent term, so they are not also matched as words
+/// (otherwise "oft" in any text would pull "how often" questions towards it).
+fn intent_words(text: &str, lang: Lang) -> BTreeSet<String> {
+    let folded = text::fold(text, lang);
+    let w: Vec<&str> = text::words(&folded).collect();
+    let mut out = BTreeSet::new();
+    for pair in w.windows(2) {
+        let modifier = match (lang, pair[0]) {
+            (Lang::De, "wie") => matches!(pair[1], "oft" | "haufig" | "lange" | "viel" | "viele"),
+            (Lang::En, "how") => matches!(pair[1], "often" | "long" | "much" | "many"),
+            _ => false,
+        };
+        if modifier {
+            out.insert(pair[1].to_string());
         }
     }
     out
@@ -1150,6 +1192,34 @@ pub fn interval_words(i: &crate::pack::Interval, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intent_modifiers_are_not_also_query_words() {
+        assert!(intent_words("Wie oft muss ich entkalken?", Lang::De).contains("oft"));
+        assert!(intent_words("How long does descaling take?", Lang::En).contains("long"));
+        assert!(intent_words("Is the cable long enough?", Lang::En).is_empty());
+        #[allow(clippy::unwrap_used)] // the embedded sample pack is valid (tested elsewhere)
+        let pack = crate::samples::sample("bohnenwerk").unwrap();
+        let terms = pack.explain_query("Wie oft entkalken?", Lang::De);
+        assert!(
+            !terms.iter().flatten().any(|(t, _)| t == "oft"),
+            "{terms:?}"
+        );
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "?when"),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn a_known_first_word_part_is_weak_evidence() {
+        #[allow(clippy::unwrap_used)] // the embedded sample pack is valid (tested elsewhere)
+        let pack = crate::samples::sample("bohnenwerk").unwrap();
+        // "Handyvertrag" is a contract, not a phone: its known modifier counts little.
+        let terms = pack.explain_query("Handyvertrag", Lang::De);
+        let handy = terms.iter().flatten().find(|(t, _)| t == "handy");
+        assert!(handy.is_some_and(|(_, w)| *w < 0.5), "{terms:?}");
+    }
 
     #[test]
     fn recognises_error_code_mentions() {
