@@ -479,9 +479,10 @@ impl BodyGrid {
         for k in 0..8 {
             let o = [(k & 1) as i32, ((k >> 1) & 1) as i32, ((k >> 2) & 1) as i32];
             let cell = [
-                (base[0] + o[0]).clamp(0, self.dims[0] - 1),
-                (base[1] + o[1]).clamp(0, self.dims[1] - 1),
-                (base[2] + o[2]).clamp(0, self.dims[2] - 1),
+                // Saturating: a far (finite) point floors to i32::MAX (found by fuzzing).
+                base[0].saturating_add(o[0]).clamp(0, self.dims[0] - 1),
+                base[1].saturating_add(o[1]).clamp(0, self.dims[1] - 1),
+                base[2].saturating_add(o[2]).clamp(0, self.dims[2] - 1),
             ];
             let seed = self.near[self.cell_index(cell)];
             if seed == u32::MAX {
@@ -1786,6 +1787,10 @@ mod tests {
             &prm,
         );
         assert_eq!(e, Err(DrapeError::EmptyBody));
+        // A finite but far vertex (its grid cell number saturates; found by fuzzing).
+        let far = [[0.0, 1.3, 0.0], [3e38, -3e38, 3e38], [0.0, 1.3, 0.1]];
+        let d = run(&far, &far, &[0, 1, 2]).expect("drapes");
+        assert_eq!(d.positions.len(), 3);
         // Odd but usable: a zero-length edge, a degenerate and a repeated triangle, an
         // unreferenced vertex, a body with some NaN vertices and bad indices.
         let odd = [
