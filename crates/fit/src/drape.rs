@@ -584,6 +584,11 @@ const HALF_NEIGHBOURS: [(i32, i32, i32); 13] = [
 
 // ---------------------------------------------------------------------------------------
 
+/// Bodies (and reference bodies) taller than this, m, are not real avatars: [`carry`]
+/// leaves the garment as it is (found by fuzzing: a 10³⁸ m "body" overflowed the leg
+/// slices).
+pub const MAX_CARRY_STATURE_M: f32 = 10.0;
+
 /// Moves an authored garment onto the avatar: shifts it vertically so that its top keeps
 /// its height relative to the stature (`ref_stature_m` for the reference body; soles at
 /// y = 0 in both) and centres it in x and z on the avatar's torso. Widths and depths are kept: the garment's own girths must
@@ -607,7 +612,10 @@ pub fn carry(
         hi_y = hi_y.max(p.y);
     }
     let stature = hi_y - lo_y;
-    if finite.is_empty() || stature <= 0.1 || ref_stature_m.is_nan() || ref_stature_m <= 0.1 {
+    if finite.is_empty()
+        || !(0.1..=MAX_CARRY_STATURE_M).contains(&stature)
+        || !(ref_stature_m > 0.1 && ref_stature_m <= MAX_CARRY_STATURE_M)
+    {
         return garment.to_vec();
     }
     // A rigid vertical shift (lengths kept: a carry must not stretch the garment) that
@@ -664,7 +672,8 @@ pub fn carry(
 fn follow_legs(g: &mut [[f32; 3]], body: &[Vec3A], lo_y: f32, stature: f32, mid_x: f32) {
     const SLICE_M: f32 = 0.02;
     let (top, full) = (0.44 * stature, 0.38 * stature);
-    let bins = (top / SLICE_M) as usize + 1;
+    // Bounded: `carry` only calls this for statures up to MAX_CARRY_STATURE_M.
+    let bins = ((top / SLICE_M) as usize).min(1 << 12) + 1;
     let slice = |y: f32| (((y - lo_y) / SLICE_M).max(0.0) as usize).min(bins - 1);
     for side in [-1.0f32, 1.0] {
         let on_side = |x: f32| {
@@ -1841,5 +1850,10 @@ mod tests {
         assert!((c[0][2] - 0.05).abs() < 1e-5, "{c:?}");
         // No usable body: unchanged.
         assert_eq!(carry(&g, 1.8, &[], true), g.to_vec());
+        // Nor a "body" 10³⁸ m tall or a reference body that is (found by fuzzing).
+        let giant = [[0.0, 0.0, 0.0], [0.1, 3e38, 0.0]];
+        assert_eq!(carry(&g, 1.8, &giant, true), g.to_vec());
+        let body = [[0.0, 0.0, 0.0], [0.1, 1.8, 0.0]];
+        assert_eq!(carry(&g, 3e38, &body, true), g.to_vec());
     }
 }
