@@ -82,6 +82,7 @@ pub fn read_appearance(bytes: &[u8]) -> Result<Appearance, Problem> {
         let mi = mat.index().unwrap_or(0);
         if let Some(t) = pbr.base_color_texture() {
             a.base_color_image = image(
+                gltf.document.as_json(),
                 &t.texture(),
                 blob,
                 &format!("materials[{mi}].pbrMetallicRoughness.baseColorTexture"),
@@ -90,6 +91,7 @@ pub fn read_appearance(bytes: &[u8]) -> Result<Appearance, Problem> {
         }
         if let Some(t) = mat.normal_texture() {
             a.normal_image = image(
+                gltf.document.as_json(),
                 &t.texture(),
                 blob,
                 &format!("materials[{mi}].normalTexture"),
@@ -132,6 +134,7 @@ fn unit_or(v: f32, default: f32) -> f32 {
 
 /// The bytes of an embedded PNG or JPEG behind `texture`, or `None` with a note.
 fn image(
+    root: &gltf::json::Root,
     texture: &gltf::Texture<'_>,
     blob: &[u8],
     field: &str,
@@ -139,6 +142,19 @@ fn image(
 ) -> Option<EmbeddedImage> {
     let img = texture.source();
     let field = format!("{field} → images[{}]", img.index());
+    // gltf 1.4 unwraps these in `Image::source` (found by the mutation test): check first.
+    let json = root.images.get(img.index())?;
+    if json.buffer_view.is_some() && json.mime_type.is_none() {
+        notes.push(Problem::new(
+            field,
+            "mimeType is required with bufferView (image/png or image/jpeg)",
+        ));
+        return None;
+    }
+    if json.buffer_view.is_none() && json.uri.is_none() {
+        notes.push(Problem::new(field, "needs a bufferView or a uri"));
+        return None;
+    }
     match img.source() {
         gltf::image::Source::Uri { .. } => {
             notes.push(Problem::new(

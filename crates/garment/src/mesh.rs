@@ -104,6 +104,19 @@ pub fn check_glb(bytes: &[u8]) -> MeshReport {
 /// crate, whose validation indexes `accessors[POSITION]` unchecked (gltf-json 1.4.1
 /// panics on an out-of-range POSITION index; found by the mutation test below).
 pub(crate) fn precheck_indices(bytes: &[u8]) -> Result<(), Problem> {
+    // gltf 1.4 subtracts the 12-byte header from the declared length unchecked (found by
+    // cargo-fuzz): refuse a shorter declared length first.
+    if bytes.starts_with(b"glTF") {
+        let declared = bytes
+            .get(8..12)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        if declared < 12 {
+            return Err(Problem::new(
+                "glb",
+                format!("header declares {declared} bytes in all; a .glb has at least 12"),
+            ));
+        }
+    }
     let json_chunk = if bytes.starts_with(b"glTF") {
         let len = bytes
             .get(12..16)
@@ -704,11 +717,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_header_shorter_than_itself_is_refused() {
+        let bytes = b"glTF\x0a\x00\x00\x00\x00\x00\x00\x00\x00\xef";
+        let rep = check_glb(bytes);
+        assert!(rep.mesh.is_none());
+        assert!(
+            rep.problems
+                .iter()
+                .any(|p| p.message.contains("at least 12"))
+        );
+        assert!(crate::appearance::read_appearance(bytes).is_err());
+    }
+
+    #[test]
     fn mutated_files_do_not_panic() {
-        let glb = write_glb(&quad(), "M", MAT);
+        let plain = write_glb(&quad(), "M", MAT);
+        let texture = Texture {
+            uvs: vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+            png: b"\x89PNG\r\n\x1a\n0123456789abcdef".to_vec(),
+        };
+        let textured = write_glb_textured(&quad(), "M", MAT, Some(&texture));
         // Deterministic byte mutations over the whole file (header, JSON, BIN).
         let mut state = 0x1234_5678_u64;
         for round in 0..10_000 {
+            let glb = if round % 2 == 0 { &plain } else { &textured };
             let mut m = glb.clone();
             for _ in 0..1 + round % 3 {
                 state = state
@@ -717,6 +749,8 @@ pub(crate) mod tests {
                 let at = (state >> 33) as usize % m.len();
                 m[at] = (state >> 13) as u8;
             }
+            // The look's reader is lenient but must not panic either.
+            let _ = crate::appearance::read_appearance(&m);
             let rep = check_glb(&m);
             // Either accepted as a mesh, or rejected with at least one problem.
             assert!(rep.mesh.is_some() || !rep.problems.is_empty());
