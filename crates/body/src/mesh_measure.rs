@@ -234,7 +234,6 @@ fn girth(
     tri_ok: impl Fn(&[Part; 3]) -> bool,
     point_ok: impl Fn([f64; 3]) -> bool,
     u_clamp: Option<(f64, f64)>,
-    y_range: Option<&[[f32; 2]]>,
 ) -> Probe {
     let parts = model.parts();
     let mut pts2 = Vec::new();
@@ -242,30 +241,16 @@ fn girth(
     // Signed distances once per vertex; most triangles are then rejected by sign alone.
     let off = dot(plane.origin, plane.n);
     let n = plane.n;
-    // A horizontal plane with the triangles' height ranges at hand: a straddle test on
-    // two floats per triangle, in order (a triangle straddles y iff max > y ≥ min), and
-    // distances only for the few triangles that pass (`y − off`: the same value as the
-    // general dot product with n = +y).
-    let ranges = y_range.filter(|r| n == [0.0, 1.0, 0.0] && r.len() == model.triangles().len());
-    let dist: Vec<f64> = if ranges.is_some() {
-        Vec::new()
-    } else {
-        pos[..model.n_surface()]
-            .iter()
-            .map(|q| n[0] * f64::from(q[0]) + n[1] * f64::from(q[1]) + n[2] * f64::from(q[2]) - off)
-            .collect()
-    };
-    let d_at = |i: u32| match ranges {
-        Some(_) => f64::from(pos[i as usize][1]) - off,
-        None => dist[i as usize],
-    };
-    for (k, t) in model.triangles().iter().enumerate() {
-        if let Some(r) = ranges
-            && (f64::from(r[k][1]) <= off || f64::from(r[k][0]) > off)
-        {
-            continue;
-        }
-        let d = [d_at(t[0]), d_at(t[1]), d_at(t[2])];
+    let dist: Vec<f64> = pos[..model.n_surface()]
+        .iter()
+        .map(|q| n[0] * f64::from(q[0]) + n[1] * f64::from(q[1]) + n[2] * f64::from(q[2]) - off)
+        .collect();
+    for t in model.triangles() {
+        let d = [
+            dist[t[0] as usize],
+            dist[t[1] as usize],
+            dist[t[2] as usize],
+        ];
         let above = (d[0] > 0.0) as u8 + (d[1] > 0.0) as u8 + (d[2] > 0.0) as u8;
         if above == 0 || above == 3 {
             continue;
@@ -408,8 +393,6 @@ struct Landmarks {
     acromion_r: SoftPoint,
     elbow_l: usize,
     wrist_l: usize,
-    /// Per triangle, the lowest and highest y of its corners (horizontal girths).
-    y_range: Vec<[f32; 2]>,
 }
 
 fn landmarks(model: &Model, pos: &[[f32; 3]]) -> Option<Landmarks> {
@@ -434,14 +417,6 @@ fn landmarks(model: &Model, pos: &[[f32; 3]]) -> Option<Landmarks> {
         ),
         elbow_l: model.joint("elbow_left")?,
         wrist_l: model.joint("wrist_left")?,
-        y_range: model
-            .triangles()
-            .iter()
-            .map(|t| {
-                let [a, b, c] = t.map(|i| pos.get(i as usize).map_or(f32::NAN, |p| p[1]));
-                [a.min(b).min(c), a.max(b).max(c)]
-            })
-            .collect(),
     })
 }
 
@@ -465,7 +440,6 @@ fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Op
     let p = |i: usize| p64(pos[i]);
     let height = p(lm.top)[1] - p(lm.floor)[1];
     let no_arm = |t: &[Part; 3]| !t.iter().any(|p| p.is_arm());
-    let yr = Some(lm.y_range.as_slice());
     let any = |_: [f64; 3]| true;
     Some(match m {
         Measure::Height => Probe {
@@ -480,19 +454,19 @@ fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Op
             let l = model.landmark("bust_left")?;
             let r = model.landmark("bust_right")?;
             let y = 0.5 * (mean_y(pos, l) + mean_y(pos, r));
-            girth(pos, model, &Plane::horizontal(y), no_arm, any, None, yr)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Underbust => {
             let y = mean_y(pos, model.landmark("underbust")?);
-            girth(pos, model, &Plane::horizontal(y), no_arm, any, None, yr)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Waist => {
             let y = mean_y(pos, model.landmark("navel")?);
-            girth(pos, model, &Plane::horizontal(y), no_arm, any, None, yr)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Hip => {
             let y = hip_level(model, pos, lm)?;
-            girth(pos, model, &Plane::horizontal(y), no_arm, any, None, yr)
+            girth(pos, model, &Plane::horizontal(y), no_arm, any, None)
         }
         Measure::Thigh => {
             let y = p(lm.crotch)[1] - 0.015 * height;
@@ -504,7 +478,6 @@ fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Op
                 legs,
                 |q| q[0] > 0.0,
                 None,
-                yr,
             )
         }
         Measure::Neck => {
@@ -534,7 +507,6 @@ fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Op
                 head_torso,
                 any,
                 Some((c[0] - r, c[0] + r)),
-                None,
             )
         }
         Measure::UpperArm => {
@@ -550,7 +522,7 @@ fn probe_with(model: &Model, pos: &[[f32; 3]], lm: &Landmarks, m: Measure) -> Op
             let plane = Plane { origin: c, n, u, v };
             let arm = |t: &[Part; 3]| t.iter().all(|p| *p == Part::ArmLeft);
             let r = 0.6 * len;
-            girth(pos, model, &plane, arm, |q| norm(sub(q, c)) < r, None, None)
+            girth(pos, model, &plane, arm, |q| norm(sub(q, c)) < r, None)
         }
         Measure::Inseam => Probe {
             value: p(lm.crotch)[1] - p(lm.floor)[1],
