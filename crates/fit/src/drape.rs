@@ -16,7 +16,8 @@
 //!    * body collision: signed distance to the nearest body vertex along its normal, kept
 //!      above `thickness_m`, with simple friction; the nearest vertex comes from a
 //!      nearest-vertex field on a 3 cm grid refined by walking over the body mesh, and is
-//!      tracked by walking once per frame,
+//!      tracked by walking once per frame (for cloth near the skin also re-seeded each
+//!      frame: a second walk from the field's candidate for the point's cell),
 //!    * long-range attachments (tethers) to the held vertices, against artificial sag,
 //!    * a hold: vertices near the garment's top (neckline / waistband) may drop at most
 //!      `hold_drop_m`, as if hung on shoulders or held by a belt, so nothing slides off;
@@ -24,6 +25,9 @@
 //!
 //! A size too small ends up stretched (per-vertex strain > 0, the body holds it open); a
 //! size too large hangs (its yoke settles lower on the shoulders, the hem drops).
+//! [`region_strain_pct`] turns a drape into girth strain at the avatar's chest, waist, hip
+//! and thigh levels for the fit analysis
+//! ([`crate::analysis::FitAnalysis::apply_drape`]).
 //!
 //! Pure Rust, no threads, no clocks, no hash-order dependence: the same input gives the
 //! same output (the wasm bench's mean strain matches native to 6 digits).
@@ -251,6 +255,9 @@ const GRID_PAD_M: f32 = 0.12;
 const RESEED_NEAR_M: f32 = 0.03;
 /// Search radius for the nearest body vertex (as [`crate::fitmap`] uses for ease).
 const START_SEARCH_M: f32 = 0.30;
+/// Bending links are swept on every this-many-th substep (every 2nd before session 3:
+/// 4 changes the sample catalog's mean strains by < 0.5 points and keeps every size
+/// order; BENCHMARKS.md).
 const BEND_EVERY: usize = 4;
 
 struct BodyGrid {
@@ -1004,7 +1011,7 @@ pub fn drape_on(
                 *vk += g * h;
                 *xk += *vk * h;
             }
-            // Bending is soft and slow: every other substep is enough (and cheaper).
+            // Bending is soft and slow: every BEND_EVERY-th substep is enough (and cheaper).
             let sets: &[&[Solved]] = if sub % BEND_EVERY == 0 {
                 &[&stretch_k, &bend_k]
             } else {
