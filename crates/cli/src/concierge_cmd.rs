@@ -94,7 +94,7 @@ pub fn load_pack(dir: &str) -> anyhow::Result<Pack> {
     })
 }
 
-fn parse_date(flag: &str, s: &str) -> anyhow::Result<Date> {
+pub(crate) fn parse_date(flag: &str, s: &str) -> anyhow::Result<Date> {
     Date::parse(s).map_err(|e| input_err(format!("{flag}: {e}")))
 }
 
@@ -106,11 +106,11 @@ fn system_today() -> Date {
     Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
-fn today(flag: Option<&String>) -> anyhow::Result<Date> {
+pub(crate) fn today(flag: Option<&String>) -> anyhow::Result<Date> {
     flag.map_or_else(|| Ok(system_today()), |s| parse_date("--today", s))
 }
 
-fn parse_lang(flag: Option<&String>) -> anyhow::Result<Option<Lang>> {
+pub(crate) fn parse_lang(flag: Option<&String>) -> anyhow::Result<Option<Lang>> {
     flag.map(|l| {
         l.parse::<Lang>()
             .map_err(|e| input_err(format!("--lang: {e}")))

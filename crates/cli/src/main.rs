@@ -7,6 +7,7 @@ mod avatar_cmd;
 mod body_cmd;
 mod concierge_cmd;
 mod fit_cmd;
+mod profile_cmd;
 mod render_cmd;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +63,9 @@ enum Cmd {
     Concierge(concierge_cmd::ConciergeCmd),
     #[command(flatten)]
     Fit(fit_cmd::FitCmd),
+    /// The local profile: owned products, usage counters, due care.
+    #[command(subcommand)]
+    Profile(profile_cmd::ProfileCmd),
     #[command(flatten)]
     Render(render_cmd::RenderCmd),
 }
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
         Cmd::Body(c) => body_cmd::run(c),
         Cmd::Concierge(c) => concierge_cmd::run(c),
         Cmd::Fit(c) => fit_cmd::run(c),
+        Cmd::Profile(c) => profile_cmd::run(c),
         Cmd::Render(c) => render_cmd::run(c),
     };
     match result {
