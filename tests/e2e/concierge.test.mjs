@@ -166,3 +166,59 @@ test('My products: identify, care, ask, consent-gated report, offline, bad input
     await browser.close();
   }
 });
+
+test('reminders: permission asked only on click, due tasks notify once a day on app open', async () => {
+  const browser = await launch('none');
+  try {
+    const context = await browser.newContext();
+    // A recording stand-in for the Notification API (headless Chromium shows none); its
+    // permission and the notifications shown survive reloads in this origin's storage.
+    await context.addInitScript(() => {
+      const log = (k) => JSON.parse(localStorage.getItem(k) ?? '[]');
+      class FakeNotification {
+        static get permission() { return localStorage.getItem('test.permission') ?? 'default'; }
+        static async requestPermission() {
+          localStorage.setItem('test.asked', String(Number(localStorage.getItem('test.asked') ?? 0) + 1));
+          localStorage.setItem('test.permission', 'granted');
+          return 'granted';
+        }
+        constructor(title, opts) {
+          localStorage.setItem('test.shown', JSON.stringify([...log('test.shown'), opts?.body ?? title]));
+        }
+      }
+      window.Notification = FakeNotification;
+    });
+    const page = await context.newPage();
+    await page.goto(`${APP_URL}/app/?lang=en&view=products`);
+    await page.locator('.doppel-concierge [role="status"]').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByLabel('Device number, serial or GS1 link').fill('BWBO2410L00042');
+    await page.getByLabel('Purchased on (optional)').fill('2025-01-10');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.locator('.doppel-card').waitFor();
+    const read = (k) => page.evaluate((key) => localStorage.getItem(key), k);
+    // Nothing asked before the click.
+    assert.equal(await read('test.asked'), null);
+    await page.getByLabel('Remind me').check();
+    await page.waitForFunction(() => localStorage.getItem('test.shown') !== null);
+    assert.equal(await read('test.asked'), '1');
+    const shown = JSON.parse(await read('test.shown'));
+    assert.ok(shown.some((t) => /Descaling/.test(t)), JSON.stringify(shown));
+    // Opening the app again the same day (even on "My double") repeats nothing and asks nothing.
+    await page.goto(`${APP_URL}/app/?lang=en&view=double`);
+    await page.waitForFunction(() => document.querySelector('#doppel-products')?.dataset.doppelState === 'running');
+    await page.waitForTimeout(1000);
+    assert.deepEqual(JSON.parse(await read('test.shown')), shown);
+    assert.equal(await read('test.asked'), '1');
+    // The next day the still-due tasks notify again, once.
+    await page.evaluate(() => {
+      const today = new Date().toISOString().slice(0, 10);
+      const prev = localStorage.getItem('doppel.concierge.notified');
+      localStorage.setItem('doppel.concierge.notified', prev.replaceAll(today, '2000-01-01'));
+    });
+    await page.reload();
+    await page.waitForFunction((n) => JSON.parse(localStorage.getItem('test.shown')).length > n, shown.length);
+    assert.equal(JSON.parse(await read('test.shown')).length, 2 * shown.length);
+  } finally {
+    await browser.close();
+  }
+});
