@@ -16,8 +16,11 @@ use std::collections::BTreeMap;
 pub const KEY: &str = "doppel.profile";
 /// Storage key of the backup copy.
 pub const BACKUP_KEY: &str = "doppel.profile.backup";
-/// Every key this app writes (what "Forget me" removes).
+/// The widget's own keys.
 pub const ALL_KEYS: [&str; 2] = [KEY, BACKUP_KEY];
+/// Prefix of every key doppel writes on its origin (widget, PWA tabs, concierge): what
+/// "Forget me" removes.
+pub const PREFIX: &str = "doppel.";
 /// Format tag inside the stored JSON.
 pub const FORMAT: &str = "doppel-web-profile";
 /// Schema version written by this code.
@@ -145,6 +148,8 @@ pub trait Backend {
     fn set(&self, key: &str, value: &str) -> Result<(), String>;
     /// Removes a key.
     fn remove(&self, key: &str);
+    /// Every key present.
+    fn keys(&self) -> Vec<String>;
 }
 
 /// Loads the profile: primary, else backup, else a fresh one. The error (if the primary
@@ -180,10 +185,15 @@ pub fn save(b: &dyn Backend, p: &Profile) -> Result<(), StoreError> {
     }
 }
 
-/// Deletes everything this app stored.
+/// Deletes everything doppel stored on this origin: the widget's profile and backup, and
+/// whatever else carries the `doppel.` prefix (the PWA's last tab, the concierge's
+/// products and reminders), so "Forget me" leaves nothing behind.
 pub fn forget(b: &dyn Backend) {
     for k in ALL_KEYS {
         b.remove(k);
+    }
+    for k in b.keys().into_iter().filter(|k| k.starts_with(PREFIX)) {
+        b.remove(&k);
     }
 }
 
@@ -221,6 +231,13 @@ impl Backend for LocalStorage {
             let _ = s.remove_item(key);
         }
     }
+    fn keys(&self) -> Vec<String> {
+        let Some(s) = &self.0 else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n).filter_map(|i| s.key(i).ok().flatten()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +264,9 @@ mod tests {
         }
         fn remove(&self, key: &str) {
             self.map.borrow_mut().remove(key);
+        }
+        fn keys(&self) -> Vec<String> {
+            self.map.borrow().keys().cloned().collect()
         }
     }
 
@@ -340,8 +360,17 @@ mod tests {
     fn forget_removes_everything() {
         let mem = Mem::default();
         save(&mem, &sample()).expect("saved");
+        for k in [
+            "doppel.app.view",
+            "doppel.concierge.profile",
+            "othersite.token",
+        ] {
+            mem.set(k, "x").expect("set");
+        }
         forget(&mem);
-        assert!(mem.map.borrow().is_empty());
+        // Everything of doppel's goes; a key another app on this origin wrote stays.
+        let left: Vec<String> = mem.map.borrow().keys().cloned().collect();
+        assert_eq!(left, ["othersite.token"]);
         assert_eq!(load(&mem).0, Profile::default());
     }
 }
