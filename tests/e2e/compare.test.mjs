@@ -3,7 +3,10 @@
 // split view with one caption per half; turning it off returns to the single view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { APP_URL, launch, pixelStats } from './browser.mjs';
+
+const AXE = new URL('../node_modules/axe-core/axe.min.js', import.meta.url);
 
 const frames = (page) => page.evaluate(
   () => Number(document.querySelector('canvas[data-doppel="view"]')?.dataset.frames ?? 0));
@@ -55,7 +58,10 @@ for (const mode of ['webgpu', 'webgl2']) {
       assert.ok(options.length >= 5, `other sizes offered: ${options}`);
       const other = options.find((o) => o !== '');
       const before = await frames(page);
-      await compare.selectOption(other);
+      // Keyboard: focus the select and step to the first size with the arrow key.
+      await compare.focus();
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await compare.inputValue(), other);
 
       // Both sizes draped, the renderer in split view, a caption per half, new frames.
       await page.locator(`section.doppel-viewer[data-compare="${other}"]`).waitFor({ timeout: 60_000 });
@@ -71,6 +77,14 @@ for (const mode of ['webgpu', 'webgl2']) {
       const right = await captions.locator('[data-side="right"]').textContent();
       assert.match(left, new RegExp(`^${size}: \\S`));
       assert.match(right, new RegExp(`^${other}: \\S`));
+      // The split view's controls and captions pass axe (no serious or critical finding).
+      await page.evaluate(await readFile(AXE, 'utf8'));
+      const axe = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      assert.deepEqual(axe, [], `axe violations:\n${axe.join('\n')}`);
       // Each half draws a figure (not an empty or single-colour half).
       for (const half of ['left', 'right']) {
         const s = await pixelStats(page, canvas, half);
