@@ -122,6 +122,79 @@ fn agreements_with_noise(
         .collect()
 }
 
+/// The whole supplied set's joint Mahalanobis distance, as a Wilson–Hilferty z-score of
+/// its χ²(k), above which the set is contradictory even when every value agrees with the
+/// others one at a time (chest and waist swapped on an average body: each value is only
+/// 3–4 conditional sd off). Chosen on ANSUR II: the largest of 4,909 people under 5-fold
+/// CV is 3.55 (women, all nine supplied), so 4.0 rejects none (see
+/// `tests::ansur_rejection_rate` and BENCHMARKS.md).
+pub const JOINT_SET_Z_LIMIT: f64 = 4.0;
+
+/// Joint plausibility of the whole supplied set: the Mahalanobis distance² of the
+/// supplied, modelled measures' log residuals (covariance as in [`agreements`], with tape
+/// noise) turned into a z-score by [`chi2_as_z`]; `None` with fewer than two.
+pub fn set_z(sm: &SexModel, input: &BodyInput, mu: &[f64], cov: &[f64]) -> Option<f64> {
+    let k = sm.targets.len();
+    let s: Vec<(usize, f64)> = sm
+        .targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| input.measured_cm.get(m).map(|&v| (i, v)))
+        .collect();
+    let n = s.len();
+    if n < 2 || mu.len() != k || cov.len() != k * k {
+        return None;
+    }
+    let r: Vec<f64> = s.iter().map(|&(i, v)| v.ln() - mu[i]).collect();
+    let mut sigma: Vec<f64> = s
+        .iter()
+        .flat_map(|&(a, _)| s.iter().map(move |&(b, _)| cov[a * k + b]))
+        .collect();
+    for d in 0..n {
+        sigma[d * n + d] += TAPE_REL_SD * TAPE_REL_SD;
+    }
+    let l = linalg::cholesky_jitter(&sigma, n)?;
+    let x = linalg::chol_solve(&l, n, &r);
+    let d2: f64 = r.iter().zip(&x).map(|(a, b)| a * b).sum();
+    d2.is_finite().then(|| chi2_as_z(d2, n))
+}
+
+/// Wilson–Hilferty: a χ²(k) value as an approximately standard normal z-score.
+pub fn chi2_as_z(d2: f64, k: usize) -> f64 {
+    let k = k.max(1) as f64;
+    let a = 2.0 / (9.0 * k);
+    ((d2.max(0.0) / k).cbrt() - (1.0 - a)) / a.sqrt()
+}
+
+/// The error for a set beyond [`JOINT_SET_Z_LIMIT`] (`set_z` from [`set_z`]), naming the
+/// value that disagrees most with the others and its partner; checked after
+/// [`joint_error`].
+pub fn set_error(input: &BodyInput, agreements: &[Agreement], set_z: f64) -> Option<BodyError> {
+    if set_z.is_nan() || set_z <= JOINT_SET_Z_LIMIT {
+        return None;
+    }
+    let worst = agreements
+        .iter()
+        .max_by(|a, b| a.z.abs().total_cmp(&b.z.abs()))?;
+    Some(BodyError::Contradictory {
+        field: worst.measure.key().to_string(),
+        value: worst.value_cm,
+        reason: format!(
+            "together with {} = {} cm (and the other supplied values) it is implausible for a \
+             {} of {} cm, {} kg and {} years (joint z {set_z:.1} > {JOINT_SET_Z_LIMIT}); were \
+             {} and {} swapped? Please re-measure both",
+            worst.partner.key(),
+            worst.partner_cm,
+            input.sex,
+            input.height_cm,
+            input.weight_kg,
+            input.age_years,
+            worst.measure.key(),
+            worst.partner.key(),
+        ),
+    })
+}
+
 /// The error for the worst disagreement beyond [`JOINT_Z_LIMIT`], if any.
 pub fn joint_error(input: &BodyInput, agreements: &[Agreement]) -> Option<BodyError> {
     let worst = agreements
@@ -304,7 +377,12 @@ mod tests {
 
     /// Largest |conditional z| of each held-out person (5-fold CV: the covariance is fitted
     /// without them), with the given measures supplied.
-    fn cv_max_z(people: &[crate::ansur::AnsurPerson], sex: Sex, supplied: &[Measure]) -> Vec<f64> {
+    /// (Also the whole set's [`set_z`], second in each pair.)
+    fn cv_max_z(
+        people: &[crate::ansur::AnsurPerson],
+        sex: Sex,
+        supplied: &[Measure],
+    ) -> Vec<(f64, f64)> {
         use crate::predict::fit::{TrainOptions, fit_sex};
         use crate::predict::model::{FORMAT, PredictorModel};
         let all: Vec<_> = people.iter().filter(|p| p.sex == sex).collect();
@@ -340,10 +418,43 @@ mod tests {
                 let z = agreements(pm.for_sex(sex), &inp, &mu, &cov)
                     .iter()
                     .fold(0.0f64, |w, a| w.max(a.z.abs()));
-                out.push(z);
+                let set = set_z(pm.for_sex(sex), &inp, &mu, &cov).unwrap_or(f64::NEG_INFINITY);
+                out.push((z, set));
             }
         }
         out
+    }
+
+    #[test]
+    fn chest_and_waist_swapped_on_an_average_man_are_caught() {
+        let base = predict(&input(Sex::Male, 178.0, 80.0, &[])).expect("prediction");
+        let (c, w) = (base.mean_cm[&Measure::Chest], base.mean_cm[&Measure::Waist]);
+        // Each value alone is plausible, and each against the other stays inside the
+        // one-at-a-time limit: only the set as a whole gives it away.
+        let swapped = input(
+            Sex::Male,
+            178.0,
+            80.0,
+            &[(Measure::Chest, w), (Measure::Waist, c)],
+        );
+        assert!(agree(&swapped).iter().all(|a| a.z.abs() < JOINT_Z_LIMIT));
+        match predict(&swapped) {
+            Err(BodyError::Contradictory { field, reason, .. }) => {
+                assert!(field == "chest" || field == "waist", "{field}");
+                assert!(reason.contains("swapped"), "{reason}");
+            }
+            other => panic!("expected a contradiction, got {other:?}"),
+        }
+        let right = input(
+            Sex::Male,
+            178.0,
+            80.0,
+            &[(Measure::Chest, c), (Measure::Waist, w)],
+        );
+        assert!(predict(&right).is_ok());
+        // The transform: χ²(k) at its mean k is about z = 0; large d² is large z.
+        assert!(chi2_as_z(9.0, 9).abs() < 0.3);
+        assert!(chi2_as_z(40.0, 2) > 5.0);
     }
 
     /// Measures the share of real people the joint check would reject (printed for
@@ -352,8 +463,9 @@ mod tests {
     fn ansur_rejection_rate() {
         let Some(people) = ansur_people() else { return };
         let all9 = crate::predict::fit::target_measures();
-        let sets: [(&str, &[Measure]); 2] = [
+        let sets: [(&str, &[Measure]); 3] = [
             ("all 9", &all9),
+            ("chest+waist", &[Measure::Chest, Measure::Waist]),
             (
                 "chest+waist+hip",
                 &[Measure::Chest, Measure::Waist, Measure::Hip],
@@ -361,7 +473,19 @@ mod tests {
         ];
         for sex in [Sex::Female, Sex::Male] {
             for (name, set) in sets {
-                let mut z = cv_max_z(&people, sex, set);
+                let both = cv_max_z(&people, sex, set);
+                let mut sz: Vec<f64> = both.iter().map(|p| p.1).collect();
+                sz.sort_by(f64::total_cmp);
+                let set_rate =
+                    sz.iter().filter(|v| **v > JOINT_SET_Z_LIMIT).count() as f64 / sz.len() as f64;
+                eprintln!(
+                    "{sex} {name}: set z p99.9 {:.2} max {:.2}; rejected at {JOINT_SET_Z_LIMIT}: {:.3} %",
+                    sz[sz.len() * 999 / 1000],
+                    sz[sz.len() - 1],
+                    100.0 * set_rate
+                );
+                assert!(set_rate < 0.001, "{sex} {name}: set {set_rate}");
+                let mut z: Vec<f64> = both.iter().map(|p| p.0).collect();
                 z.sort_by(f64::total_cmp);
                 let n = z.len();
                 let rate = |k: f64| z.iter().filter(|v| **v > k).count() as f64 / n as f64;

@@ -196,6 +196,12 @@ pub fn predict_with(model: &PredictorModel, input: &BodyInput) -> Result<Predict
         if let Some(e) = consistency::joint_error(input, &agree) {
             return Err(e);
         }
+        // …and the set as a whole (chest and waist swapped on an average body).
+        if let Some(z) = consistency::set_z(sm, input, &mu, cov)
+            && let Some(e) = consistency::set_error(input, &agree, z)
+        {
+            return Err(e);
+        }
     }
     let u_idx: Vec<usize> = (0..k).filter(|i| !s_idx.contains(i)).collect();
     let (ns, nu) = (s_idx.len(), u_idx.len());
