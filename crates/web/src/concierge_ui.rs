@@ -13,6 +13,12 @@
 //! `localStorage` under [`STORAGE_KEY`]; a report is built from the fields the user ticks
 //! (none by default), shown exactly, and delivered only through a `mailto:` link or a
 //! download the user clicks. Packs are fetched from `/packs/<name>/<file>` ([`pack_urls`]).
+//!
+//! Reminders: the Notification permission is requested only when the user switches
+//! "remind me" on. Browsers cannot schedule a notification for later without a push server,
+//! which doppel does not use (it would need a server that knows when the user's machine
+//! is due), so reminders fire when the app is opened: due and overdue tasks, at most once
+//! per task per day ([`NOTIFIED_KEY`]); the care timeline is the in-app due list.
 
 use crate::i18n::Lang as UiLang;
 use doppel_concierge::pack::PACK_FILES;
@@ -1186,7 +1192,9 @@ mod view {
                     { for boxes }
                     { text_input(field_label(lang, Field::Message), d.message.clone(), |d, v| d.message = v) }
                     { text_input("E-Mail", d.contact.email.clone().unwrap_or_default(), |d, v| d.contact.email = Some(v).filter(|s| !s.trim().is_empty())) }
-                    { text_input(field_label(lang, Field::CallbackWindow), d.callback_window.clone(), |d, v| d.callback_window = v) }
+                    if d.kind == Some(ReportKind::Callback) {
+                        { text_input(field_label(lang, Field::CallbackWindow), d.callback_window.clone(), |d, v| d.callback_window = v) }
+                    }
                     <p>{ t(lang, Txt::Preview) }</p>
                     <pre class="doppel-payload">{ match &preview { Ok(p) => p.json.clone(), Err(e) => e.clone() } }</pre>
                     { links.unwrap_or_default() }
