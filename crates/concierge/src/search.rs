@@ -38,7 +38,7 @@ const KNOWN_PARTS_WEIGHT: f64 = 0.5;
 /// A prefix relation spanning this many more characters is taken for a further word part.
 const WORD_PART_CHARS: usize = 4;
 /// Factor on the near-match weight for such a relation.
-const PART_PREFIX_FACTOR: f64 = 0.5;
+const PART_PREFIX_FACTOR: f64 = 0.3;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
