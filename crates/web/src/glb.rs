@@ -302,6 +302,26 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
 mod tests {
     use super::*;
 
+    /// The sample's striped T-shirt: the same look as the full reader finds.
+    #[test]
+    fn reads_a_textured_catalog_garment() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/catalog/meshes/tshirt-women/38.glb"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            eprintln!("skipping: {path} not present");
+            return;
+        };
+        let m = read(&bytes).expect("readable");
+        let full = doppel_garment::appearance::read_appearance(&bytes).expect("look");
+        assert_eq!(m.uvs, full.uvs);
+        let mat = m.material.expect("material");
+        assert_eq!(mat.base_color, full.base_color);
+        let img = mat.base_color_image.expect("texture");
+        assert_eq!(Some(img.bytes), full.base_color_image.map(|i| i.bytes));
+    }
+
     #[test]
     fn reads_a_catalog_garment() {
         let path = concat!(
@@ -322,7 +342,7 @@ mod tests {
             .expect("valid mesh");
         assert_eq!(m.positions, full.positions);
         assert_eq!(m.indices, full.indices);
-        // The generator writes factors only: no UVs, no images.
+        // This product has factors only (the striped T-shirt has a texture): no UVs, no images.
         let mat = m.material.expect("material");
         assert!(m.uvs.is_empty() && mat.base_color_image.is_none());
         assert!((0.0..=1.0).contains(&mat.roughness));

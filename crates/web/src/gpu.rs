@@ -50,12 +50,26 @@ enum Health {
     Failed(String),
 }
 
+/// A garment's own look from its `.glb`: material factors, UVs and the base colour image
+/// the browser decoded (`createImageBitmap`; the wasm has no image decoder).
+#[derive(Debug, Clone)]
+pub struct Look {
+    /// `baseColorFactor`, roughness, metallic.
+    pub material: Material,
+    /// `TEXCOORD_0` per vertex of the authored mesh (draping keeps the vertex order).
+    pub uvs: Vec<[f32; 2]>,
+    /// The decoded base colour image and its size, when the file has one.
+    pub image: Option<(web_sys::ImageBitmap, u32, u32)>,
+}
+
 /// A mesh as last handed to the view, kept so it can be uploaded again after device loss.
 #[derive(Clone)]
 struct Source {
     mesh: MeshData,
     material: Material,
     maps: PbrMaps,
+    /// UVs and decoded image of a textured garment.
+    look: Option<Rc<Look>>,
 }
 
 /// A running view on one canvas.
@@ -277,6 +291,7 @@ impl GpuView {
             mesh,
             material,
             maps: PbrMaps::default(),
+            look: None,
         };
         let id = self.upload(&src, "avatar", Slot::Both)?;
         if let Some(old) = self.figure.replace(id) {
@@ -290,16 +305,34 @@ impl GpuView {
     }
 
     fn upload(&mut self, src: &Source, name: &str, slot: Slot) -> Result<ObjectId, String> {
+        let uvs = src.look.as_ref().map_or(&[][..], |l| &l.uvs[..]);
         let id = self
             .renderer
-            .add_mesh_pbr(name, src.mesh.clone(), &[], src.material, &src.maps)
+            .add_mesh_pbr(name, src.mesh.clone(), uvs, src.material, &src.maps)
             .map_err(|e| e.to_string())?;
         self.renderer.set_slot(id, slot);
+        if let Some((bitmap, w, h)) = src.look.as_ref().and_then(|l| l.image.as_ref()) {
+            let source = wgpu::CopyExternalImageSourceInfo {
+                source: wgpu::ExternalImageSource::ImageBitmap(bitmap.clone()),
+                origin: wgpu::Origin2d::ZERO,
+                flip_y: false,
+            };
+            // A texture the device refuses (e.g. beyond its size limit) leaves the factor
+            // colour: the garment is still shown.
+            if let Err(e) = self.renderer.set_base_color_image(id, &source, *w, *h) {
+                web_sys::console::warn_1(&format!("doppel: garment texture not shown: {e}").into());
+            }
+        }
         Ok(id)
     }
 
-    /// A garment mesh with the current cloth detail.
-    fn garment_source(&self, mesh: Option<MeshData>, material: Material) -> Option<Source> {
+    /// A garment mesh with the current cloth detail and, if given, its own look.
+    fn garment_source(
+        &self,
+        mesh: Option<MeshData>,
+        material: Material,
+        look: Option<Rc<Look>>,
+    ) -> Option<Source> {
         mesh.map(|mesh| Source {
             mesh,
             material,
@@ -307,6 +340,7 @@ impl GpuView {
                 fabric: self.garment_fabric,
                 ..PbrMaps::default()
             },
+            look,
         })
     }
 
@@ -330,13 +364,15 @@ impl GpuView {
     }
 
     /// Shows `mesh` as the garment (replacing the previous one), or removes it with `None`.
-    /// Per-vertex `colors` in the mesh carry the fit map. In split view it is the left one.
+    /// Per-vertex `colors` in the mesh carry the fit map (pass no `look` then: the texture
+    /// would hide the colours). In split view it is the left one.
     pub fn set_garment(
         &mut self,
         mesh: Option<MeshData>,
         material: Material,
+        look: Option<Rc<Look>>,
     ) -> Result<(), String> {
-        let src = self.garment_source(mesh, material);
+        let src = self.garment_source(mesh, material, look);
         self.garment = self.replace(src.as_ref(), "garment", Slot::Left, self.garment)?;
         self.garment_frame_pending = src.is_some();
         self.garment_src = src;
@@ -356,8 +392,9 @@ impl GpuView {
         &mut self,
         mesh: Option<MeshData>,
         material: Material,
+        look: Option<Rc<Look>>,
     ) -> Result<(), String> {
-        let src = self.garment_source(mesh, material);
+        let src = self.garment_source(mesh, material, look);
         self.compare = self.replace(src.as_ref(), "compared garment", Slot::Right, self.compare)?;
         self.renderer.set_split(src.is_some());
         // The end-to-end tests read the renderer's split state from here.
@@ -390,23 +427,6 @@ impl GpuView {
             }
         }
         self.dirty = true;
-    }
-
-    /// Replaces the garment's base colour texture with an image the browser decoded
-    /// (`createImageBitmap` on the texture bytes; no decoder in the wasm). Errors (no
-    /// garment, size beyond the device limit) leave the factor colour in place.
-    pub fn set_garment_base_color_image(
-        &mut self,
-        source: &wgpu::CopyExternalImageSourceInfo,
-        width: u32,
-        height: u32,
-    ) -> Result<(), String> {
-        let id = self.garment.ok_or("no garment is shown")?;
-        self.renderer
-            .set_base_color_image(id, source, width, height)
-            .map_err(|e| e.to_string())?;
-        self.dirty = true;
-        Ok(())
     }
 
     /// Turns the key light's shadow map on or off (the floor keeps a contact shadow).

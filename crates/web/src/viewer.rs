@@ -1,6 +1,6 @@
 //! The yew app: the widget around the 3D view with its controls.
 
-use crate::gpu::{self, GpuView, ViewHandle, ViewStatus};
+use crate::gpu::{self, GpuView, Look, ViewHandle, ViewStatus};
 use crate::i18n::{Lang, Text};
 use crate::widget::Widget;
 use doppel_render::{Material, MeshData, ViewPreset};
@@ -35,7 +35,17 @@ impl PartialEq for SharedMesh {
     }
 }
 
-/// Material of the garment: a mid-blue cotton.
+/// A garment's look shared between the widget and the view; equal only to itself.
+#[derive(Debug, Clone)]
+pub struct SharedLook(pub Rc<Look>);
+
+impl PartialEq for SharedLook {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Material of a garment whose file has none: a mid-blue cotton.
 pub const GARMENT: Material = Material {
     base_color: [0.10, 0.22, 0.48, 1.0],
     roughness: 0.85,
@@ -55,6 +65,12 @@ pub struct ViewerProps {
     /// this on the right.
     #[prop_or_default]
     pub compare: Option<SharedMesh>,
+    /// The look (material, UVs, texture) of `garment`'s file; `None`: [`GARMENT`].
+    #[prop_or_default]
+    pub garment_look: Option<SharedLook>,
+    /// The look of `compare`'s file.
+    #[prop_or_default]
+    pub compare_look: Option<SharedLook>,
     /// Size labels of `garment` and `compare` (for the `data-garment` / `data-compare`
     /// attributes).
     #[prop_or_default]
@@ -85,8 +101,24 @@ const FITMAP: Material = Material {
 struct Scene {
     wanted: ViewerProps,
     figure_shown: Option<SharedMesh>,
-    garment_shown: Option<Option<SharedMesh>>,
-    compare_shown: Option<Option<SharedMesh>>,
+    garment_shown: Option<(Option<SharedMesh>, Option<SharedLook>, bool)>,
+    compare_shown: Option<(Option<SharedMesh>, Option<SharedLook>, bool)>,
+    /// The see-through toggle (kept here so new sizes keep it).
+    see_through: bool,
+}
+
+/// The garment's material: white for fit-map colours, else its file's factors (or
+/// [`GARMENT`]); `see_through` lowers the alpha to show the body inside.
+fn garment_material(look: Option<&SharedLook>, fitmap: bool, see_through: bool) -> Material {
+    let mut m = if fitmap {
+        FITMAP
+    } else {
+        look.map_or(GARMENT, |l| l.0.material)
+    };
+    if see_through {
+        m.base_color[3] = m.base_color[3].min(0.45);
+    }
+    m
 }
 
 /// Uploads whatever in `scene.wanted` is not yet on the GPU.
@@ -102,19 +134,38 @@ fn sync_scene(handle: &ViewHandle, scene: &RefCell<Scene>) {
     {
         s.figure_shown = Some(f);
     }
-    let g = s.wanted.garment.clone();
-    let material = if s.wanted.fitmap { FITMAP } else { GARMENT };
+    let fitmap = s.wanted.fitmap;
+    let see_through = s.see_through;
+    // The texture would hide the fit-map colours: fit-map meshes go without the look.
+    let look_of = |l: &Option<SharedLook>| if fitmap { None } else { l.clone() };
+    let g = (
+        s.wanted.garment.clone(),
+        look_of(&s.wanted.garment_look),
+        see_through,
+    );
     if s.garment_shown.as_ref() != Some(&g)
         && view
-            .set_garment(g.as_ref().map(|m| (*m.0).clone()), material)
+            .set_garment(
+                g.0.as_ref().map(|m| (*m.0).clone()),
+                garment_material(g.1.as_ref(), fitmap, see_through),
+                g.1.as_ref().map(|l| l.0.clone()),
+            )
             .is_ok()
     {
         s.garment_shown = Some(g);
     }
-    let c = s.wanted.compare.clone();
+    let c = (
+        s.wanted.compare.clone(),
+        look_of(&s.wanted.compare_look),
+        see_through,
+    );
     if s.compare_shown.as_ref() != Some(&c)
         && view
-            .set_compare_garment(c.as_ref().map(|m| (*m.0).clone()), material)
+            .set_compare_garment(
+                c.0.as_ref().map(|m| (*m.0).clone()),
+                garment_material(c.1.as_ref(), fitmap, see_through),
+                c.1.as_ref().map(|l| l.0.clone()),
+            )
             .is_ok()
     {
         s.compare_shown = Some(c);
@@ -280,16 +331,16 @@ pub fn viewer(props: &ViewerProps) -> Html {
     let fitmap = props.fitmap;
     let lang = props.lang;
     let toggle_see_through = {
-        let with_view = with_view.clone();
+        let (handle, raf, scene) = (handle.clone(), raf.clone(), scene.clone());
         let see_through = see_through.clone();
         Callback::from(move |_: MouseEvent| {
             let on = !*see_through;
-            let mut m = if fitmap { FITMAP } else { GARMENT };
-            if on {
-                // Half-transparent cloth shows where the body is inside it.
-                m.base_color[3] = 0.45;
+            // Half-transparent cloth shows where the body is inside it.
+            scene.borrow_mut().see_through = on;
+            sync_scene(&handle, &scene);
+            if let Some(cb) = raf.borrow().as_ref() {
+                gpu::request_redraw(&handle, cb);
             }
-            with_view(&|v| v.set_garment_material(m));
             see_through.set(on);
         })
     };

@@ -11,7 +11,7 @@ use crate::net;
 use crate::portable;
 use crate::share::{self, LedgerEntry};
 use crate::store::{self, LocalStorage, Profile};
-use crate::viewer::{SharedMesh, Viewer};
+use crate::viewer::{SharedLook, SharedMesh, Viewer};
 use doppel_body::model::Model;
 use doppel_body::{BodyInput, Measure, Prediction};
 use doppel_fit::analysis::{FitModel, FitPreference};
@@ -20,10 +20,10 @@ use doppel_fit::recommend::{DEFAULT_SEED, Recommendation, body_samples, recommen
 use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
 use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
-use doppel_render::MeshData;
+use doppel_render::{Material, MeshData};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -68,7 +68,7 @@ pub enum Msg {
     /// The avatar mesh was built (request sequence number).
     Avatar(u32, Result<SharedMesh, String>),
     /// A garment mesh was loaded (cache key).
-    Garment(String, Result<SharedMesh, String>),
+    Garment(String, Result<(SharedMesh, SharedLook), String>),
     /// A size was draped on the avatar (avatar sequence number, cache key, the avatar's
     /// collider when it was built for this drape, the result).
     Draped(
@@ -111,6 +111,8 @@ pub struct Widget {
     figure_seq: u32,
     building: bool,
     garments: HashMap<String, Load<SharedMesh>>,
+    /// Each loaded size's look from its file (material, UVs, decoded texture).
+    looks: HashMap<String, SharedLook>,
     profile: Profile,
     notice: Option<Text>,
     store_error: Option<String>,
@@ -338,12 +340,16 @@ impl Widget {
             let result = async {
                 let bytes = net::fetch_bytes(&format!("{catalog}{path}")).await?;
                 let mesh = crate::glb::read(&bytes).map_err(|e| format!("{path}: {e}"))?;
-                Ok(SharedMesh(Rc::new(MeshData {
-                    positions: mesh.positions,
-                    normals: mesh.normals,
-                    indices: mesh.indices,
-                    colors: Vec::new(),
-                })))
+                let look = garment_look(mesh.material.as_ref(), mesh.uvs, &path).await;
+                Ok((
+                    SharedMesh(Rc::new(MeshData {
+                        positions: mesh.positions,
+                        normals: mesh.normals,
+                        indices: mesh.indices,
+                        colors: Vec::new(),
+                    })),
+                    SharedLook(Rc::new(look)),
+                ))
             }
             .await;
             Msg::Garment(key, result)
@@ -391,6 +397,14 @@ impl Widget {
 
     fn current_garment(&self) -> Option<SharedMesh> {
         self.garment_mesh(self.selected.as_deref()?)
+    }
+
+    /// A size's look from its file, once loaded.
+    fn look(&self, label: Option<&str>) -> Option<SharedLook> {
+        let Load::Ready(product) = &self.product else {
+            return None;
+        };
+        self.looks.get(&size_key(product, label?)).cloned()
     }
 
     /// The compared size's mesh: only on the shopper's avatar (the split view is about
@@ -800,6 +814,8 @@ impl Widget {
                 }
                 <Viewer figure={self.figure.clone()} garment={garment.clone()}
                     compare={compare.clone()}
+                    garment_look={self.look(self.selected.as_deref())}
+                    compare_look={self.look(self.compare.as_deref())}
                     labels={(garment.as_ref().and(self.selected.clone()),
                         compare.as_ref().and(self.compare.clone()))}
                     captions={captions}
@@ -844,6 +860,7 @@ impl Component for Widget {
             figure_seq: 0,
             building: false,
             garments: HashMap::new(),
+            looks: HashMap::new(),
             profile,
             notice: None,
             store_error: err.map(|e| e.to_string()),
@@ -963,13 +980,14 @@ impl Component for Widget {
                 }
             }
             Msg::Garment(key, r) => {
-                self.garments.insert(
-                    key,
-                    match r {
-                        Ok(m) => Load::Ready(m),
-                        Err(e) => Load::Failed(e),
-                    },
-                );
+                let loaded = match r {
+                    Ok((m, look)) => {
+                        self.looks.insert(key.clone(), look);
+                        Load::Ready(m)
+                    }
+                    Err(e) => Load::Failed(e),
+                };
+                self.garments.insert(key, loaded);
             }
             Msg::Draped(seq, key, collider, result) => {
                 self.draping = false;
@@ -1184,4 +1202,56 @@ fn fitmap_colors(ease_cm: &[f32], strain: &[f32]) -> Vec<[f32; 3]> {
         .zip(strain)
         .map(|(e, s)| doppel_render::fitmap::ease_color(doppel_fit::fitmap::fit_map_cm(*e, *s)))
         .collect()
+}
+
+/// A garment's look from its file: material factors, UVs, and the base colour image
+/// decoded by the browser. A texture the browser cannot decode is left out with a console
+/// note (the factor colour shows); so is one without UVs.
+async fn garment_look(
+    material: Option<&crate::glb::GlbMaterial>,
+    uvs: Vec<[f32; 2]>,
+    path: &str,
+) -> crate::gpu::Look {
+    let base = material.map_or(crate::viewer::GARMENT, |m| Material {
+        base_color: m.base_color,
+        roughness: m.roughness,
+        metallic: m.metallic,
+    });
+    let mut image = None;
+    if let Some(img) = material.and_then(|m| m.base_color_image.as_ref())
+        && !uvs.is_empty()
+    {
+        match decode_image(&img.bytes, &img.mime).await {
+            Ok(i) => image = Some(i),
+            Err(e) => web_sys::console::warn_1(
+                &format!("doppel: {path}: base colour texture not shown: {e}").into(),
+            ),
+        }
+    }
+    crate::gpu::Look {
+        material: base,
+        uvs,
+        image,
+    }
+}
+
+/// `createImageBitmap` on encoded image bytes.
+async fn decode_image(
+    bytes: &[u8],
+    mime: &str,
+) -> Result<(web_sys::ImageBitmap, u32, u32), String> {
+    let err = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(err)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window.create_image_bitmap_with_blob(&blob).map_err(err)?;
+    let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(err)?
+        .dyn_into()
+        .map_err(err)?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    Ok((bitmap, w, h))
 }
