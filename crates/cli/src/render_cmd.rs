@@ -264,7 +264,7 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
     };
     let (ease, strain) = (draped.ease_cm, draped.strain);
     garment.positions = draped.positions;
-    garment.normals.clear();
+    garment.offset_along_normals(doppel_render::mesh::CLOTH_OFFSET_M);
     let (mut material, uvs, mut maps, notes) = garment_look(
         &bytes,
         product.category.key(),

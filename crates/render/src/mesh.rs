@@ -58,6 +58,11 @@ pub struct MeshData {
     pub colors: Vec<[f32; 3]>,
 }
 
+/// How far cloth is drawn off the draped surface (metres): see
+/// [`MeshData::offset_along_normals`]. 3 mm hides the skin's sharp points between cloth
+/// vertices (measured on the sample women's T-shirt) and is below what the eye reads as a gap.
+pub const CLOTH_OFFSET_M: f32 = 0.003;
+
 impl MeshData {
     /// Checks what the GPU would otherwise choke on; fills in missing normals.
     pub fn validated(mut self, name: &str) -> Result<Self, RenderError> {
@@ -110,6 +115,20 @@ impl MeshData {
             max = Vec3::ZERO;
         }
         Bounds { min, max }
+    }
+
+    /// Moves every vertex `d` metres along its (recomputed, area-weighted) normal and drops
+    /// the normals for recomputation. Cloth is drawn this far off the skin so the body's
+    /// small sharp features between cloth vertices do not show through: a drape keeps cloth
+    /// vertices off the skin, but a flat cloth triangle can still cut a protruding point.
+    pub fn offset_along_normals(&mut self, d: f32) {
+        let normals = compute_normals(&self.positions, &self.indices);
+        for (p, n) in self.positions.iter_mut().zip(&normals) {
+            for k in 0..3 {
+                p[k] += n[k] * d;
+            }
+        }
+        self.normals.clear();
     }
 
     /// Appends another mesh (indices re-based).
@@ -339,6 +358,34 @@ pub fn placeholder_figure() -> MeshData {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn offset_along_normals_moves_outwards() {
+        // A closed tetrahedron (outward winding): every vertex moves away from the centre.
+        let mut m = MeshData {
+            positions: vec![
+                [0.0, 0.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [0.0, 1.0, 0.0],
+                [0.0, 0.0, 1.0],
+            ],
+            normals: vec![],
+            indices: vec![0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3],
+            colors: vec![],
+        };
+        let c = Vec3::splat(0.25);
+        let before: Vec<f32> = m
+            .positions
+            .iter()
+            .map(|p| (Vec3::from(*p) - c).length())
+            .collect();
+        m.offset_along_normals(0.01);
+        for (p, b) in m.positions.iter().zip(before) {
+            let a = (Vec3::from(*p) - c).length();
+            assert!(a > b + 0.005 && a < b + 0.011, "{b} -> {a}");
+        }
+        assert!(m.normals.is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -1180,13 +1180,14 @@ fn drape_size(
         product.category,
     )
     .map_err(|e| e.to_string())?;
-    let plain = MeshData {
+    let mut plain = MeshData {
         positions: draped.positions,
         // The renderer recomputes normals for the draped shape.
         normals: Vec::new(),
         indices: garment.indices.clone(),
         colors: Vec::new(),
     };
+    plain.offset_along_normals(doppel_render::mesh::CLOTH_OFFSET_M);
     let mut fitmap = plain.clone();
     fitmap.colors = fitmap_colors(&draped.ease_cm, &draped.strain);
     Ok(Rc::new(DrapedSize {
