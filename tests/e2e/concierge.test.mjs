@@ -190,6 +190,9 @@ test('reminders: permission asked only on click, due tasks notify once a day on 
     });
     const page = await context.newPage();
     await page.goto(`${APP_URL}/app/?lang=en&view=products`);
+    // Mounted first, then the packs loaded (the status line goes): before the mount there is
+    // no status line yet, and waiting for it to be gone would pass too early.
+    await page.waitForFunction(() => document.querySelector('#doppel-products')?.dataset.doppelState === 'running');
     await page.locator('.doppel-concierge [role="status"]').waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByLabel('Device number, serial or GS1 link').fill('BWBO2410L00042');
     await page.getByLabel('Purchased on (optional)').fill('2025-01-10');
