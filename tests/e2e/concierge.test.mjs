@@ -31,7 +31,11 @@ async function ask(page, question) {
   await box.press('Enter');
   await page.waitForFunction((n) => Number(document.querySelector('.doppel-answer')?.dataset.asked ?? 0) > n, before);
   const answer = page.locator('.doppel-answer');
-  return { text: await answer.textContent(), source: await answer.locator('.doppel-source').getAttribute('data-source') };
+  const source = answer.locator('.doppel-source');
+  return {
+    text: await answer.textContent(),
+    source: (await source.count()) > 0 ? await source.getAttribute('data-source') : null,
+  };
 }
 
 test('My products: identify, care, ask, consent-gated report, offline, bad input', async () => {
@@ -93,6 +97,14 @@ test('My products: identify, care, ask, consent-gated report, offline, bad input
     assert.equal((await ask(page, 'Fehler 8')).source, 'E08');
     const again = await ask(page, 'what does error 8 mean');
     assert.deepEqual(again, first);
+    // "About: All products" asks every installed pack: a clothing question finds the fashion
+    // pack's answer; about the coffee machine alone it finds none of it.
+    const about = page.getByLabel('About');
+    assert.equal(await about.inputValue(), '');
+    assert.equal((await ask(page, 'Will the T-shirt shrink in the wash?')).source, 'shrinkage');
+    await about.selectOption({ index: 1 });
+    assert.notEqual((await ask(page, 'Will the T-shirt shrink in the wash?')).source, 'shrinkage');
+    await about.selectOption('');
 
     // Report dialog: modal, nothing ticked, the preview shows exactly the ticked fields.
     await card.getByRole('button', { name: 'Diagnostic report' }).click();

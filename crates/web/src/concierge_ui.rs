@@ -88,6 +88,8 @@ pub enum Txt {
     Record,
     Ask,
     AskHint,
+    About,
+    AllProducts,
     Source,
     NoAnswer,
     OfferMessage,
@@ -134,6 +136,8 @@ pub fn t(lang: Lang, key: Txt) -> &'static str {
         Txt::Counter => ("Zählerstand", "Counter reading"),
         Txt::Record => ("Speichern", "Save"),
         Txt::Ask => ("Fragen", "Ask"),
+        Txt::About => ("Worum geht es?", "About"),
+        Txt::AllProducts => ("Alle Produkte", "All products"),
         Txt::AskHint => (
             "Frage oder Fehlercode, z. B. „Fehler 8“",
             "Question or error code, e.g. \"error 8\"",
@@ -567,30 +571,49 @@ impl ConciergeState {
     }
 
     /// Answers a question about an owned product (its pack, restricted to the product),
-    /// or, with no product, from the first pack. Deterministic: the same question always
-    /// gets the same answer.
+    /// or, with no product, from every installed pack: a recognised error code first, then
+    /// an answer over none, then the higher score; ties go to the earlier pack.
+    /// Deterministic: the same question always gets the same answer.
     pub fn ask(&mut self, owned: Option<&str>, question: &str) {
         self.error = None;
         self.asked = self.asked.wrapping_add(1);
-        let target = owned
+        let targets: Vec<(&Pack, Option<&str>)> = match owned
             .and_then(|id| self.profile.owned(id).ok())
             .and_then(|o| self.pack_of(o).map(|p| (p, Some(o.product.as_str()))))
-            .or_else(|| self.packs.first().map(|p| (p, None)));
-        let Some((pack, product)) = target else {
+        {
+            Some(t) => vec![t],
+            None => self.packs.iter().map(|p| (p, None)).collect(),
+        };
+        if targets.is_empty() {
             self.answer = None;
             return;
-        };
-        let opts = AskOptions {
-            lang: Some(self.lang),
-            product,
-            ..Default::default()
-        };
-        match pack.ask(question, &opts) {
-            Ok(a) => self.answer = Some(a),
-            Err(e) => {
-                self.answer = None;
-                self.error = Some(e.to_string());
+        }
+        let rank = |a: &Answer| (a.matched_by == "error_code", a.answer.is_some(), a.score);
+        let mut best: Option<Answer> = None;
+        let mut first_error = None;
+        for (pack, product) in targets {
+            let opts = AskOptions {
+                lang: Some(self.lang),
+                product,
+                ..Default::default()
+            };
+            match pack.ask(question, &opts) {
+                Ok(a) => {
+                    let better = best.as_ref().is_none_or(|b| {
+                        rank(&a).partial_cmp(&rank(b)) == Some(std::cmp::Ordering::Greater)
+                    });
+                    if better {
+                        best = Some(a);
+                    }
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e.to_string());
+                }
             }
+        }
+        self.answer = best;
+        if self.answer.is_none() {
+            self.error = first_error;
         }
     }
 
@@ -760,7 +783,7 @@ mod view {
     use super::*;
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
-    use web_sys::{HtmlDialogElement, HtmlInputElement};
+    use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlSelectElement};
     use yew::prelude::*;
 
     /// Properties of [`Concierge`].
@@ -947,6 +970,8 @@ mod view {
         let code = use_state(String::new);
         let purchased = use_state(String::new);
         let question = use_state(String::new);
+        // The owned product a question is about ("": every installed pack).
+        let about = use_state(String::new);
         let redraw = {
             let version = version.clone();
             Rc::new(move || version.set(*version + 1))
@@ -1005,9 +1030,11 @@ mod view {
         };
         let on_ask = {
             let (state, question, redraw) = (state.clone(), question.clone(), redraw.clone());
+            let about = about.clone();
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                state.borrow_mut().ask(None, &question);
+                let owned = Some(about.as_str()).filter(|a| !a.is_empty());
+                state.borrow_mut().ask(owned, &question);
                 redraw();
             })
         };
@@ -1230,6 +1257,16 @@ mod view {
                 if let Some(l) = reminders_label { <p>{ l }</p> }
                 <ul class="doppel-timeline">{ for timeline }</ul>
                 <form onsubmit={on_ask}>
+                    if !cards.is_empty() {
+                        <label>{ t(lang, Txt::About) }
+                            <select name="about" onchange={{ let about = about.clone(); Callback::from(move |e: Event| about.set(e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())) }}>
+                                <option value="" selected={about.is_empty()}>{ t(lang, Txt::AllProducts) }</option>
+                                { for cards.iter().map(|c| html! {
+                                    <option value={c.owned.clone()} selected={*about == c.owned}>{ c.name.clone() }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
                     <label>{ t(lang, Txt::Ask) }
                         <input value={(*question).clone()} placeholder={t(lang, Txt::AskHint)}
                             oninput={{ let question = question.clone(); Callback::from(move |e: InputEvent| question.set(e.target_dyn_into::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default())) }} />
@@ -1376,6 +1413,21 @@ mod tests {
         assert_eq!(s.answer.as_ref(), Some(&a));
         s.ask(None, "   ");
         assert!(s.answer.is_none() && s.error.is_some());
+    }
+
+    /// With no product chosen every pack is asked: a clothing question finds the fashion
+    /// pack's entry, an error code still the coffee machine's.
+    #[test]
+    fn ask_without_a_product_searches_every_pack() {
+        let mut s = state("2025-03-02", Lang::En);
+        s.ask(None, "Will the T-shirt shrink in the wash?");
+        let a = s.answer.clone().unwrap();
+        assert_eq!(a.source.as_ref().map(|x| x.id.as_str()), Some("shrinkage"));
+        s.ask(None, "what does error 8 mean");
+        let b = s.answer.clone().unwrap();
+        assert_eq!(b.source.as_ref().map(|x| x.id.as_str()), Some("E08"));
+        s.ask(None, "Will the T-shirt shrink in the wash?");
+        assert_eq!(s.answer.as_ref(), Some(&a));
     }
 
     #[test]
