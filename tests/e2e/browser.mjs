@@ -43,11 +43,10 @@ export async function open(browser, url) {
 }
 
 /**
- * Statistics of a screenshot of `locator` (or of its `half`, 'left' or 'right'): decoded in
- * the page itself (no PNG library), returns the share of pixels that differ from the most
- * common colour and the colour count.
+ * The RGBA pixels of a screenshot of `locator` (or of its `half`, 'left' or 'right'),
+ * decoded by the page itself (no PNG library here): `{ width, height, data }`.
  */
-export async function pixelStats(page, locator, half = null) {
+export async function screenshotPixels(page, locator, half = null) {
   let png;
   if (half) {
     // One half of the element (`left` or `right`), as the split view draws them.
@@ -60,9 +59,9 @@ export async function pixelStats(page, locator, half = null) {
   } else {
     png = await locator.screenshot();
   }
-  return page.evaluate(async (b64) => {
+  const { width, height, b64 } = await page.evaluate(async (src) => {
     const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
+    img.src = `data:image/png;base64,${src}`;
     await img.decode();
     const c = document.createElement('canvas');
     c.width = img.width;
@@ -70,13 +69,28 @@ export async function pixelStats(page, locator, half = null) {
     const ctx = c.getContext('2d');
     ctx.drawImage(img, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const counts = new Map();
-    for (let i = 0; i < d.length; i += 4) {
-      const key = (d[i] >> 3) << 10 | (d[i + 1] >> 3) << 5 | (d[i + 2] >> 3);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+    let bin = '';
+    for (let i = 0; i < d.length; i += 0x8000) {
+      bin += String.fromCharCode(...d.subarray(i, i + 0x8000));
     }
-    const n = d.length / 4;
-    const top = Math.max(...counts.values());
-    return { width: c.width, height: c.height, nonBackground: 1 - top / n, colours: counts.size };
+    return { width: c.width, height: c.height, b64: btoa(bin) };
   }, png.toString('base64'));
+  return { width, height, data: new Uint8Array(Buffer.from(b64, 'base64')) };
+}
+
+/**
+ * Statistics of a screenshot of `locator` (or of its `half`): the share of pixels that
+ * differ from the most common colour and the colour count.
+ */
+export async function pixelStats(page, locator, half = null) {
+  const { width, height, data: d } = await screenshotPixels(page, locator, half);
+  const counts = new Map();
+  for (let i = 0; i < d.length; i += 4) {
+    const key = (d[i] >> 3) << 10 | (d[i + 1] >> 3) << 5 | (d[i + 2] >> 3);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const n = d.length / 4;
+  let top = 0;
+  for (const v of counts.values()) top = Math.max(top, v);
+  return { width, height, nonBackground: 1 - top / n, colours: counts.size };
 }

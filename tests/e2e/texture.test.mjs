@@ -4,50 +4,40 @@
 // navy stripes on the draped shirt. Without the texture the shirt would be plain white.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP_URL, launch } from './browser.mjs';
+import { APP_URL, launch, screenshotPixels } from './browser.mjs';
 
-/// Navy pixels and navy/light alternations down the canvas's middle column band.
+// Navy pixels, navy/light alternations and luminance edges down the canvas's middle.
 async function stripes(page) {
-  const png = await page.locator('canvas[data-doppel="view"]').screenshot();
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const navy = (i) => d[i + 2] > d[i] + 30 && d[i] < 110 && d[i + 1] < 120;
-    let count = 0;
-    for (let i = 0; i < d.length; i += 4) if (navy(i)) count += 1;
-    // Along a few columns near the middle (the torso): navy/other alternations, and sharp
-    // luminance edges (which stay when the cloth is see-through and no longer navy).
-    const lum = (i) => 0.3 * d[i] + 0.59 * d[i + 1] + 0.11 * d[i + 2];
-    let best = 0;
-    let edges = 0;
-    for (const fx of [0.46, 0.5, 0.54]) {
-      const x = Math.floor(c.width * fx);
-      let runs = 0;
-      let prev = null;
-      let e = 0;
-      let last = -10;
-      for (let y = 0; y < c.height; y += 1) {
-        const i = (y * c.width + x) * 4;
-        const now = navy(i);
-        if (prev !== null && now !== prev) runs += 1;
-        prev = now;
-        if (y >= 2 && Math.abs(lum(i) - lum(i - 2 * c.width * 4)) > 20 && y - last > 3) {
-          e += 1;
-          last = y;
-        }
+  const { width, height, data: d } = await screenshotPixels(page, page.locator('canvas[data-doppel="view"]'));
+  const c = { width, height };
+  const navy = (i) => d[i + 2] > d[i] + 30 && d[i] < 110 && d[i + 1] < 120;
+  let count = 0;
+  for (let i = 0; i < d.length; i += 4) if (navy(i)) count += 1;
+  // Along a few columns near the middle (the torso): navy/other alternations, and sharp
+  // luminance edges (which stay when the cloth is see-through and no longer navy).
+  const lum = (i) => 0.3 * d[i] + 0.59 * d[i + 1] + 0.11 * d[i + 2];
+  let best = 0;
+  let edges = 0;
+  for (const fx of [0.46, 0.5, 0.54]) {
+    const x = Math.floor(c.width * fx);
+    let runs = 0;
+    let prev = null;
+    let e = 0;
+    let last = -10;
+    for (let y = 0; y < c.height; y += 1) {
+      const i = (y * c.width + x) * 4;
+      const now = navy(i);
+      if (prev !== null && now !== prev) runs += 1;
+      prev = now;
+      if (y >= 2 && Math.abs(lum(i) - lum(i - 2 * c.width * 4)) > 20 && y - last > 3) {
+        e += 1;
+        last = y;
       }
-      best = Math.max(best, runs);
-      edges = Math.max(edges, e);
     }
-    return { count, alternations: best, edges, pixels: d.length / 4 };
-  }, png.toString('base64'));
+    best = Math.max(best, runs);
+    edges = Math.max(edges, e);
+  }
+  return { count, alternations: best, edges, pixels: d.length / 4 };
 }
 
 for (const mode of ['webgpu', 'webgl2']) {

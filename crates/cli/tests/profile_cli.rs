@@ -31,6 +31,13 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// `doppel profile products CMD --profile PROFILE REST…`.
+fn products(cmd: &str, profile: &str, rest: &[&str]) -> Output {
+    let mut args = vec!["profile", "products", cmd, "--profile", profile];
+    args.extend_from_slice(rest);
+    doppel(&args)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -50,21 +57,20 @@ fn add_list_usage_care() {
     let f = file.to_str().unwrap();
     let pack = pack();
     let link = "https://id.bohnenwerk.example/01/04260999810028/21/BWBP2452P00007?11=241223";
-    let added = json(&doppel(&[
-        "profile",
-        "products",
+    let added = json(&products(
         "add",
-        "--profile",
         f,
-        "--pack",
-        &pack,
-        "--code",
-        link,
-        "--purchased",
-        "2025-01-10",
-        "--today",
-        "2025-06-01",
-    ]));
+        &[
+            "--pack",
+            &pack,
+            "--code",
+            link,
+            "--purchased",
+            "2025-01-10",
+            "--today",
+            "2025-06-01",
+        ],
+    ));
     assert_eq!(added["product"], "barista-pro");
     assert_eq!(added["serial"], "BWBP2452P00007");
     let id = added["id"].as_str().unwrap().to_string();
@@ -73,78 +79,60 @@ fn add_list_usage_care() {
         "no backup of a new file"
     );
 
-    let list = json(&doppel(&["profile", "products", "list", "--profile", f]));
+    let list = json(&products("list", f, &[]));
     assert_eq!(list["owned"].as_array().unwrap().len(), 1);
 
-    let used = json(&doppel(&[
-        "profile",
-        "products",
+    let used = json(&products(
         "usage",
-        "--profile",
         f,
-        "--product",
-        &id,
-        "--pack",
-        &pack,
-        "--counter",
-        "water_l=58",
-        "--date",
-        "2025-05-01",
-    ]));
+        &[
+            "--product",
+            &id,
+            "--pack",
+            &pack,
+            "--counter",
+            "water_l=58",
+            "--date",
+            "2025-05-01",
+        ],
+    ));
     assert_eq!(used["counters"]["water_l"][0]["value"], 58.0);
     // The previous version is kept beside the file.
     assert!(dir.join("profile.json.bak").exists());
 
     // Backwards: exit 2, the message names the counter, the file is unchanged.
     let before = std::fs::read_to_string(&file).unwrap();
-    let back = doppel(&[
-        "profile",
-        "products",
+    let back = products(
         "usage",
-        "--profile",
         f,
-        "--product",
-        &id,
-        "--counter",
-        "water_l=40",
-        "--date",
-        "2025-05-02",
-    ]);
+        &[
+            "--product",
+            &id,
+            "--counter",
+            "water_l=40",
+            "--date",
+            "2025-05-02",
+        ],
+    );
     assert_eq!(back.status.code(), Some(2), "{}", stderr(&back));
     assert!(stderr(&back).contains("water_l"), "{}", stderr(&back));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
 
     // Unknown counter with the pack at hand: named with the known ones.
-    let unknown = doppel(&[
-        "profile",
-        "products",
+    let unknown = products(
         "usage",
-        "--profile",
         f,
-        "--product",
-        &id,
-        "--pack",
-        &pack,
-        "--counter",
-        "steam=3",
-    ]);
+        &["--product", &id, "--pack", &pack, "--counter", "steam=3"],
+    );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("water_l"), "{}", stderr(&unknown));
 
     // Care: bought in January, never descaled, 58 l by May: descaling is due by September.
-    let care = json(&doppel(&[
-        "profile",
-        "products",
+    let care = json(&products(
         "care",
-        "--profile",
         f,
-        "--pack",
-        &pack,
-        "--today",
-        "2025-09-01",
-        "--lang",
-        "en",
-    ]));
+        &["--pack", &pack, "--today", "2025-09-01", "--lang", "en"],
+    ));
     let tasks = care[0]["tasks"].as_array().unwrap();
     let descale = tasks.iter().find(|t| t["task"] == "descale").unwrap();
     assert_ne!(descale["state"], "upcoming", "{descale}");
@@ -157,17 +145,16 @@ fn bad_input_exits_2_and_keeps_the_file() {
     let f = file.to_str().unwrap();
     let pack = pack();
     // Wrong GTIN check digit: named, and no file is created.
-    let bad = doppel(&[
-        "profile",
-        "products",
+    let bad = products(
         "add",
-        "--profile",
         f,
-        "--pack",
-        &pack,
-        "--code",
-        "https://id.bohnenwerk.example/01/04260999810029/21/BWBP2452P00007",
-    ]);
+        &[
+            "--pack",
+            &pack,
+            "--code",
+            "https://id.bohnenwerk.example/01/04260999810029/21/BWBP2452P00007",
+        ],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("--code"), "{}", stderr(&bad));
     assert!(
@@ -177,34 +164,23 @@ fn bad_input_exits_2_and_keeps_the_file() {
     );
     assert!(!file.exists());
     // Impossible purchase date.
-    let date = doppel(&[
-        "profile",
-        "products",
+    let date = products(
         "add",
-        "--profile",
         f,
-        "--pack",
-        &pack,
-        "--code",
-        "BWBO2410L00042",
-        "--purchased",
-        "2025-02-30",
-    ]);
+        &[
+            "--pack",
+            &pack,
+            "--code",
+            "BWBO2410L00042",
+            "--purchased",
+            "2025-02-30",
+        ],
+    );
     assert_eq!(date.status.code(), Some(2));
     assert!(stderr(&date).contains("--purchased"), "{}", stderr(&date));
     // A damaged profile is refused and left exactly as it was.
     std::fs::write(&file, "{\"format\": broken").unwrap();
-    let add = doppel(&[
-        "profile",
-        "products",
-        "add",
-        "--profile",
-        f,
-        "--pack",
-        &pack,
-        "--code",
-        "BWBO2410L00042",
-    ]);
+    let add = products("add", f, &["--pack", &pack, "--code", "BWBO2410L00042"]);
     assert_eq!(add.status.code(), Some(2));
     assert!(stderr(&add).contains("--profile"), "{}", stderr(&add));
     assert_eq!(
@@ -213,54 +189,22 @@ fn bad_input_exits_2_and_keeps_the_file() {
     );
     // Missing file for list; malformed counter.
     let missing = dir.join("none.json");
-    let list = doppel(&[
-        "profile",
-        "products",
-        "list",
-        "--profile",
-        missing.to_str().unwrap(),
-    ]);
+    let list = products("list", missing.to_str().unwrap(), &[]);
     assert_eq!(list.status.code(), Some(2));
     assert!(stderr(&list).contains("no such file"), "{}", stderr(&list));
     std::fs::remove_file(&file).unwrap();
-    let ok = json(&doppel(&[
-        "profile",
-        "products",
+    let ok = json(&products(
         "add",
-        "--profile",
         f,
-        "--pack",
-        &pack,
-        "--code",
-        "BWBO2410L00042",
-    ]));
+        &["--pack", &pack, "--code", "BWBO2410L00042"],
+    ));
     let id = ok["id"].as_str().unwrap();
     for c in ["water_l", "water_l=abc", "water_l=-1"] {
-        let o = doppel(&[
-            "profile",
-            "products",
-            "usage",
-            "--profile",
-            f,
-            "--product",
-            id,
-            "--counter",
-            c,
-        ]);
+        let o = products("usage", f, &["--product", id, "--counter", c]);
         assert_eq!(o.status.code(), Some(2), "{c}");
         assert!(stderr(&o).contains("--counter"), "{c}: {}", stderr(&o));
     }
-    let o = doppel(&[
-        "profile",
-        "products",
-        "usage",
-        "--profile",
-        f,
-        "--product",
-        "nope",
-        "--counter",
-        "water_l=1",
-    ]);
+    let o = products("usage", f, &["--product", "nope", "--counter", "water_l=1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--product"), "{}", stderr(&o));
 }

@@ -54,13 +54,21 @@ pub fn agreements(sm: &SexModel, input: &BodyInput, mu: &[f64], cov: &[f64]) -> 
     agreements_with_noise(sm, input, mu, cov, TAPE_REL_SD)
 }
 
-fn agreements_with_noise(
+/// The supplied, modelled measures: (target index, cm), their log residuals, and the
+/// residuals' covariance with tape noise on the diagonal; `None` with fewer than two.
+struct Supplied {
+    s: Vec<(usize, f64)>,
+    r: Vec<f64>,
+    sigma: Vec<f64>,
+}
+
+fn supplied(
     sm: &SexModel,
     input: &BodyInput,
     mu: &[f64],
     cov: &[f64],
     tape_rel_sd: f64,
-) -> Vec<Agreement> {
+) -> Option<Supplied> {
     let k = sm.targets.len();
     let s: Vec<(usize, f64)> = sm
         .targets
@@ -70,7 +78,7 @@ fn agreements_with_noise(
         .collect();
     let n = s.len();
     if n < 2 || mu.len() != k || cov.len() != k * k {
-        return Vec::new();
+        return None;
     }
     let r: Vec<f64> = s.iter().map(|&(i, v)| v.ln() - mu[i]).collect();
     let mut sigma: Vec<f64> = s
@@ -80,6 +88,20 @@ fn agreements_with_noise(
     for d in 0..n {
         sigma[d * n + d] += tape_rel_sd * tape_rel_sd;
     }
+    Some(Supplied { s, r, sigma })
+}
+
+fn agreements_with_noise(
+    sm: &SexModel,
+    input: &BodyInput,
+    mu: &[f64],
+    cov: &[f64],
+    tape_rel_sd: f64,
+) -> Vec<Agreement> {
+    let Some(Supplied { s, r, sigma }) = supplied(sm, input, mu, cov, tape_rel_sd) else {
+        return Vec::new();
+    };
+    let n = s.len();
     let Some(l) = linalg::cholesky_jitter(&sigma, n) else {
         return Vec::new();
     };
@@ -134,25 +156,8 @@ pub const JOINT_SET_Z_LIMIT: f64 = 4.0;
 /// supplied, modelled measures' log residuals (covariance as in [`agreements`], with tape
 /// noise) turned into a z-score by [`chi2_as_z`]; `None` with fewer than two.
 pub fn set_z(sm: &SexModel, input: &BodyInput, mu: &[f64], cov: &[f64]) -> Option<f64> {
-    let k = sm.targets.len();
-    let s: Vec<(usize, f64)> = sm
-        .targets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| input.measured_cm.get(m).map(|&v| (i, v)))
-        .collect();
+    let Supplied { s, r, sigma } = supplied(sm, input, mu, cov, TAPE_REL_SD)?;
     let n = s.len();
-    if n < 2 || mu.len() != k || cov.len() != k * k {
-        return None;
-    }
-    let r: Vec<f64> = s.iter().map(|&(i, v)| v.ln() - mu[i]).collect();
-    let mut sigma: Vec<f64> = s
-        .iter()
-        .flat_map(|&(a, _)| s.iter().map(move |&(b, _)| cov[a * k + b]))
-        .collect();
-    for d in 0..n {
-        sigma[d * n + d] += TAPE_REL_SD * TAPE_REL_SD;
-    }
     let l = linalg::cholesky_jitter(&sigma, n)?;
     let x = linalg::chol_solve(&l, n, &r);
     let d2: f64 = r.iter().zip(&x).map(|(a, b)| a * b).sum();
