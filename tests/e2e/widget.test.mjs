@@ -155,7 +155,12 @@ for (const mode of ['webgpu', 'webgl2']) {
       }
 
       // "Forget me" deletes everything in one click.
-      await frame.locator('[data-doppel="forget"]').click();
+      // By keyboard: a pointer click here can land on a layout still settling after the
+      // language switch (late drapes re-render the view) and miss the button.
+      await frame.locator('[data-doppel="forget"]').press('Enter');
+      // The form re-renders on the next tick: wait for it (a bounded wait, then the checks).
+      await frame.waitForFunction(
+        () => document.querySelector('input[name="height"]')?.value === '', null, { timeout: 10_000 });
       if (storage === 'local') assert.equal(await frame.evaluate(() => localStorage.length), 0);
       assert.equal(await frame.locator('input[name="height"]').inputValue(), '');
       await frame.locator('[data-doppel="recommendation"]').waitFor({ state: 'detached' });
