@@ -60,6 +60,8 @@ pub struct Look {
     pub uvs: Vec<[f32; 2]>,
     /// The decoded base colour image and its size, when the file has one.
     pub image: Option<(web_sys::ImageBitmap, u32, u32)>,
+    /// Procedural cloth detail for the product's fabric (knit or weave).
+    pub fabric: Fabric,
 }
 
 /// A mesh as last handed to the view, kept so it can be uploaded again after device loss.
@@ -337,7 +339,9 @@ impl GpuView {
             mesh,
             material,
             maps: PbrMaps {
-                fabric: self.garment_fabric,
+                fabric: look
+                    .as_ref()
+                    .map_or(self.garment_fabric, |l| Some(l.fabric)),
                 ..PbrMaps::default()
             },
             look,
@@ -380,11 +384,6 @@ impl GpuView {
         Ok(())
     }
 
-    /// Chooses the cloth detail for garments shown from now on (`None`: smooth).
-    pub fn set_garment_fabric(&mut self, fabric: Option<Fabric>) {
-        self.garment_fabric = fabric;
-    }
-
     /// Split view for comparing two sizes: `Some` shows `mesh` on the right with the
     /// current garment on the left, the same avatar and one shared camera; `None` returns
     /// to the single view. Re-frames the camera for the new view width.
@@ -410,23 +409,6 @@ impl GpuView {
     /// Whether the split (compare) view is showing.
     pub fn is_split(&self) -> bool {
         self.renderer.split()
-    }
-
-    /// Changes the garment's material in place (e.g. transparency to see the body).
-    /// Applies to both garments in split view.
-    pub fn set_garment_material(&mut self, material: Material) {
-        for (id, src) in [
-            (self.garment, &mut self.garment_src),
-            (self.compare, &mut self.compare_src),
-        ] {
-            if let Some(id) = id {
-                self.renderer.set_material(id, material);
-                if let Some(s) = src {
-                    s.material = material;
-                }
-            }
-        }
-        self.dirty = true;
     }
 
     /// Turns the key light's shadow map on or off (the floor keeps a contact shadow).

@@ -336,11 +336,12 @@ impl Widget {
             return;
         };
         self.garments.insert(key.clone(), Load::Loading);
+        let fabric = doppel_render::Fabric::for_category(product.category.key());
         ctx.link().send_future(async move {
             let result = async {
                 let bytes = net::fetch_bytes(&format!("{catalog}{path}")).await?;
                 let mesh = crate::glb::read(&bytes).map_err(|e| format!("{path}: {e}"))?;
-                let look = garment_look(mesh.material.as_ref(), mesh.uvs, &path).await;
+                let look = garment_look(mesh.material.as_ref(), mesh.uvs, fabric, &path).await;
                 Ok((
                     SharedMesh(Rc::new(MeshData {
                         positions: mesh.positions,
@@ -1211,6 +1212,7 @@ fn fitmap_colors(ease_cm: &[f32], strain: &[f32]) -> Vec<[f32; 3]> {
 async fn garment_look(
     material: Option<&crate::glb::GlbMaterial>,
     uvs: Vec<[f32; 2]>,
+    fabric: doppel_render::Fabric,
     path: &str,
 ) -> crate::gpu::Look {
     let base = material.map_or(crate::viewer::GARMENT, |m| Material {
@@ -1233,6 +1235,7 @@ async fn garment_look(
         material: base,
         uvs,
         image,
+        fabric,
     }
 }
 
