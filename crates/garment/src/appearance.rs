@@ -228,27 +228,21 @@ fn read_uvs(gltf: &gltf::Gltf, blob: &[u8], notes: &mut Vec<Problem>) -> Option<
                 ));
                 return None;
             }
-            if acc.count() != pos.count() || acc.sparse().is_some() {
+            if acc.count() != pos.count() {
                 notes.push(Problem::new(
                     field,
                     format!(
-                        "has {} entries but POSITION has {} (or is sparse)",
+                        "has {} entries but POSITION has {}",
                         acc.count(),
                         pos.count()
                     ),
                 ));
                 return None;
             }
-            let view = acc.view()?;
-            let stride = view.stride().unwrap_or(8).max(8);
-            let start = view.offset().checked_add(acc.offset())?;
-            let end = view.offset().checked_add(view.length())?;
-            let bytes = blob.get(start..end.min(blob.len()))?;
+            // The geometry reader's bounds-checked accessor access (stride, view, BIN).
+            let (bytes, stride) = crate::mesh::accessor_bytes(&acc, blob, 8, &field, notes)?;
             for i in 0..acc.count() {
-                let Some(e) = i
-                    .checked_mul(stride)
-                    .and_then(|o| bytes.get(o..o.checked_add(8)?))
-                else {
+                let Some(e) = bytes.get(i * stride..i * stride + 8) else {
                     notes.push(Problem::new(field, "accessor runs past its buffer view"));
                     return None;
                 };

@@ -273,7 +273,7 @@ fn read_primitive(
 }
 
 /// Byte slice of `count` elements of `elem` bytes with stride, bounds-checked.
-fn accessor_bytes<'a>(
+pub(crate) fn accessor_bytes<'a>(
     acc: &gltf::Accessor<'_>,
     blob: &'a [u8],
     elem: usize,

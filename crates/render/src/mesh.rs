@@ -117,8 +117,8 @@ impl MeshData {
         Bounds { min, max }
     }
 
-    /// Moves every vertex `d` metres along its (recomputed, area-weighted) normal and drops
-    /// the normals for recomputation. Cloth is drawn this far off the skin so the body's
+    /// Moves every vertex `d` metres along its (recomputed, area-weighted) normal and keeps
+    /// those normals (an offset surface has the same ones). Cloth is drawn this far off the skin so the body's
     /// small sharp features between cloth vertices do not show through: a drape keeps cloth
     /// vertices off the skin, but a flat cloth triangle can still cut a protruding point.
     pub fn offset_along_normals(&mut self, d: f32) {
@@ -128,7 +128,7 @@ impl MeshData {
                 p[k] += n[k] * d;
             }
         }
-        self.normals.clear();
+        self.normals = normals;
     }
 
     /// Appends another mesh (indices re-based).
@@ -383,7 +383,7 @@ mod tests {
             let a = (Vec3::from(*p) - c).length();
             assert!(a > b + 0.005 && a < b + 0.011, "{b} -> {a}");
         }
-        assert!(m.normals.is_empty());
+        assert_eq!(m.normals.len(), m.positions.len());
     }
 
     use super::*;

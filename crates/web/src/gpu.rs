@@ -88,8 +88,6 @@ pub struct GpuView {
     figure_src: Option<Source>,
     garment_src: Option<Source>,
     compare_src: Option<Source>,
-    /// Detail map given to garments uploaded with [`GpuView::set_garment`].
-    garment_fabric: Option<Fabric>,
     framed: bool,
     frames: u32,
     /// A new avatar / garment was handed over and its first frame is not yet presented
@@ -200,7 +198,6 @@ pub async fn create(canvas: HtmlCanvasElement) -> Result<GpuView, String> {
         figure_src: None,
         garment_src: None,
         compare_src: None,
-        garment_fabric: Some(Fabric::Weave),
         framed: false,
         frames: 0,
         avatar_frame_pending: false,
@@ -330,7 +327,6 @@ impl GpuView {
 
     /// A garment mesh with the current cloth detail and, if given, its own look.
     fn garment_source(
-        &self,
         mesh: Option<MeshData>,
         material: Material,
         look: Option<Rc<Look>>,
@@ -339,9 +335,9 @@ impl GpuView {
             mesh,
             material,
             maps: PbrMaps {
-                fabric: look
-                    .as_ref()
-                    .map_or(self.garment_fabric, |l| Some(l.fabric)),
+                // The product's cloth; a garment shown without its look (fit map) keeps
+                // a generic weave so its relief still reads as cloth.
+                fabric: Some(look.as_ref().map_or(Fabric::Weave, |l| l.fabric)),
                 ..PbrMaps::default()
             },
             look,
@@ -376,7 +372,7 @@ impl GpuView {
         material: Material,
         look: Option<Rc<Look>>,
     ) -> Result<(), String> {
-        let src = self.garment_source(mesh, material, look);
+        let src = Self::garment_source(mesh, material, look);
         self.garment = self.replace(src.as_ref(), "garment", Slot::Left, self.garment)?;
         self.garment_frame_pending = src.is_some();
         self.garment_src = src;
@@ -393,7 +389,7 @@ impl GpuView {
         material: Material,
         look: Option<Rc<Look>>,
     ) -> Result<(), String> {
-        let src = self.garment_source(mesh, material, look);
+        let src = Self::garment_source(mesh, material, look);
         self.compare = self.replace(src.as_ref(), "compared garment", Slot::Right, self.compare)?;
         self.renderer.set_split(src.is_some());
         // The end-to-end tests read the renderer's split state from here.
@@ -548,7 +544,6 @@ impl GpuView {
         if let Some(f) = &old.figure_src {
             self.set_figure(f.mesh.clone(), f.material)?;
         }
-        self.garment_fabric = old.garment_fabric;
         if let Some(g) = &old.garment_src {
             let id = self.upload(g, "garment", Slot::Left)?;
             self.garment = Some(id);

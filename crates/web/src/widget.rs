@@ -1183,7 +1183,7 @@ fn drape_size(
     .map_err(|e| e.to_string())?;
     let mut plain = MeshData {
         positions: draped.positions,
-        // The renderer recomputes normals for the draped shape.
+        // Normals of the draped shape: computed by `offset_along_normals` below.
         normals: Vec::new(),
         indices: garment.indices.clone(),
         colors: Vec::new(),
