@@ -1407,10 +1407,10 @@ fn read_synonyms(v: &Value, cx: &mut Cx) -> Option<BTreeMap<Lang, Vec<Vec<String
                 ok = false;
             }
             for (j, w) in g.iter().enumerate() {
-                if w.split_whitespace().count() != 1 {
+                if !(1..=3).contains(&w.split_whitespace().count()) {
                     cx.err(
                         &format!("/{k}/{i}/{j}"),
-                        format!("{w:?}: synonyms are single words"),
+                        format!("{w:?}: synonyms are words or phrases of up to 3 words"),
                     );
                     ok = false;
                 }

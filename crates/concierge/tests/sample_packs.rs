@@ -428,6 +428,9 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
     set(&mut files, "serials.json", &|v| {
         v["rules"][0]["pattern"] = serde_json::json!("BW{model:A2")
     });
+    set(&mut files, "synonyms.json", &|v| {
+        v["en"][0][1] = serde_json::json!("a phrase of four words")
+    });
     files.push(("extra.json".into(), "{}".into()));
     files.retain(|(n, _)| n != "warranty.json");
     files.push(("warranty.json".into(), "{not json".into()));
@@ -440,6 +443,7 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
         "contacts.json: /contacts/0/emial: unknown field",
         "care.json: /plans/0/tasks/0/interval: needs a time interval",
         "serials.json: /rules/0/pattern: a part opened with \"{\" is never closed",
+        "synonyms.json: /en/0/1: \"a phrase of four words\": synonyms are words or phrases of up to 3 words",
         "extra.json: unknown file",
         "warranty.json: is not valid JSON",
     ];
