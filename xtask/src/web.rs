@@ -143,8 +143,222 @@ fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()>
                 .arg(&bg)
                 .arg(&bg),
         )?;
+        minify_names(opt, &bg, &out.join("doppel.js"))?;
     }
     Ok(())
+}
+
+/// Renames the wasm's imports, import module and exports to short names (binaryen's
+/// `--minify-imports-and-exports-and-modules`) and rewrites the JS glue to match.
+///
+/// wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`; the ~470 imports of a
+/// 3D flavour spell every name twice (import section and JS glue), and the random hex
+/// digits do not compress: measured −6.9 KB gz on the webgpu wasm alone (BENCHMARKS.md).
+fn minify_names(opt: &Path, wasm: &Path, js: &Path) -> Result<()> {
+    let out = Command::new(opt)
+        .arg("--minify-imports-and-exports-and-modules")
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(wasm)
+        .arg(wasm)
+        .current_dir(root())
+        .output()
+        .with_context(|| format!("could not start {}", opt.display()))?;
+    if !out.status.success() {
+        bail!(
+            "wasm-opt --minify-imports-and-exports-and-modules failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let map = NameMap::parse(&out.stdout).context("wasm-opt printed no import/export mapping")?;
+    let module = import_module(&std::fs::read(wasm)?)?;
+    let text =
+        std::fs::read_to_string(js).with_context(|| format!("cannot read {}", js.display()))?;
+    let text = rewrite_glue(&text, &map, &module)?;
+    std::fs::write(js, text).with_context(|| format!("cannot write {}", js.display()))
+}
+
+/// binaryen's mapping: imports as `[module, old, new]`, exports as `[old, new]`.
+struct NameMap {
+    imports: Vec<(String, String, String)>,
+    exports: Vec<(String, String)>,
+}
+
+impl NameMap {
+    fn parse(json: &[u8]) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_slice(json).ok()?;
+        let strings = |row: &serde_json::Value| -> Option<Vec<String>> {
+            row.as_array()?
+                .iter()
+                .map(|s| s.as_str().map(String::from))
+                .collect()
+        };
+        let mut imports = Vec::new();
+        for row in v.get("imports")?.as_array()? {
+            let [m, old, new] = <[String; 3]>::try_from(strings(row)?).ok()?;
+            imports.push((m, old, new));
+        }
+        let mut exports = Vec::new();
+        for row in v.get("exports")?.as_array()? {
+            let [old, new] = <[String; 2]>::try_from(strings(row)?).ok()?;
+            exports.push((old, new));
+        }
+        Some(Self { imports, exports })
+    }
+}
+
+/// The one module name all imports of a minified wasm come from.
+fn import_module(wasm: &[u8]) -> Result<String> {
+    fn leb(b: &[u8], i: &mut usize) -> Result<usize> {
+        let (mut r, mut shift) = (0usize, 0);
+        loop {
+            let x = *b.get(*i).context("truncated wasm")?;
+            *i += 1;
+            r |= usize::from(x & 0x7f) << shift;
+            shift += 7;
+            if x < 0x80 {
+                return Ok(r);
+            }
+        }
+    }
+    fn name(b: &[u8], i: &mut usize) -> Result<String> {
+        let n = leb(b, i)?;
+        let s = b.get(*i..*i + n).context("truncated wasm")?;
+        *i += n;
+        Ok(String::from_utf8_lossy(s).into_owned())
+    }
+    let mut i = 8;
+    while i < wasm.len() {
+        let id = wasm[i];
+        i += 1;
+        let size = leb(wasm, &mut i)?;
+        if id == 2 {
+            let mut j = i;
+            let mut modules = std::collections::BTreeSet::new();
+            for _ in 0..leb(wasm, &mut j)? {
+                modules.insert(name(wasm, &mut j)?);
+                name(wasm, &mut j)?;
+                let kind = *wasm.get(j).context("truncated wasm")?;
+                j += 1;
+                match kind {
+                    0 => {
+                        leb(wasm, &mut j)?;
+                    }
+                    1 => {
+                        j += 1;
+                        let flags = leb(wasm, &mut j)?;
+                        leb(wasm, &mut j)?;
+                        if flags & 1 == 1 {
+                            leb(wasm, &mut j)?;
+                        }
+                    }
+                    2 => {
+                        let flags = leb(wasm, &mut j)?;
+                        leb(wasm, &mut j)?;
+                        if flags & 1 == 1 {
+                            leb(wasm, &mut j)?;
+                        }
+                    }
+                    3 => j += 2,
+                    k => bail!("unknown import kind {k}"),
+                }
+            }
+            let mut it = modules.into_iter();
+            return match (it.next(), it.next()) {
+                (Some(m), None) => Ok(m),
+                _ => bail!("expected exactly one import module after minifying"),
+            };
+        }
+        i += size;
+    }
+    bail!("the wasm has no import section")
+}
+
+/// Applies the mapping to wasm-bindgen's `--target web` glue: the keys of the import object,
+/// the import module's key, and every `wasm.<export>` access. Fails (rather than ship a
+/// glue that cannot link) if any import key or export access is left unmapped.
+fn rewrite_glue(js: &str, map: &NameMap, module: &str) -> Result<String> {
+    use std::collections::HashMap;
+    let imports: HashMap<&str, &str> = map
+        .imports
+        .iter()
+        .map(|(_, old, new)| (old.as_str(), new.as_str()))
+        .collect();
+    let exports: HashMap<&str, &str> = map
+        .exports
+        .iter()
+        .map(|(old, new)| (old.as_str(), new.as_str()))
+        .collect();
+    let old_modules: std::collections::BTreeSet<&str> =
+        map.imports.iter().map(|(m, _, _)| m.as_str()).collect();
+    let mut out = String::with_capacity(js.len());
+    let mut keys = 0;
+    for line in js.split_inclusive('\n') {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        // An import object entry: `name: function(…` (or a module key `"./x.js": importN,`).
+        if let Some((key, rest)) = body.split_once(": ") {
+            if let Some(new) = imports.get(key) {
+                keys += 1;
+                out.push_str(indent);
+                out.push_str(new);
+                out.push_str(": ");
+                out.push_str(&rename_exports(rest, &exports)?);
+                continue;
+            }
+            let unquoted = key.trim_matches('"');
+            if key.starts_with('"') && old_modules.contains(unquoted) {
+                out.push_str(indent);
+                out.push_str(&format!("\"{module}\": "));
+                out.push_str(rest);
+                continue;
+            }
+        }
+        out.push_str(&rename_exports(line, &exports)?);
+    }
+    if keys != imports.len() {
+        bail!(
+            "the JS glue names {keys} of the wasm's {} imports: unexpected wasm-bindgen output",
+            imports.len()
+        );
+    }
+    if let Some(m) = old_modules
+        .iter()
+        .find(|m| out.contains(&format!("\"{m}\"")))
+    {
+        bail!("the JS glue still names import module {m:?}");
+    }
+    Ok(out)
+}
+
+/// `wasm.<old>` → `wasm.<new>` for every mapped export in one line of glue; an access to an
+/// export the mapping lacks is an error.
+fn rename_exports(line: &str, exports: &std::collections::HashMap<&str, &str>) -> Result<String> {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(k) = rest.find("wasm.") {
+        // Only a whole `wasm` identifier (not e.g. `doppel_bg.wasm.`).
+        let whole = !rest[..k]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.');
+        out.push_str(&rest[..k + 5]);
+        let after = &rest[k + 5..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(after.len());
+        let name = &after[..end];
+        match exports.get(name) {
+            Some(new) if whole => out.push_str(new),
+            None if whole && !name.is_empty() => {
+                bail!("the JS glue uses wasm.{name}, which the minified wasm does not export")
+            }
+            _ => out.push_str(name),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Placeholder in `www/app/sw.js` for the build's content hash.
@@ -300,5 +514,40 @@ pub fn size(args: &[String]) -> Result<()> {
     } else {
         println!("\nover budget: {}", over.join("; "));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> NameMap {
+        NameMap::parse(
+            br#"{ "imports": [ ["./doppel_bg.js", "__wbg_log_0123456789abcdef", "a"] ],
+                 "exports": [ ["memory", "b"], ["__wbindgen_malloc", "c"] ] }"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn glue_follows_the_minified_names() {
+        let js = "const import0 = {\n    __wbg_log_0123456789abcdef: function(arg0) {\n        \
+                  wasm.__wbindgen_malloc(wasm.memory.buffer);\n    },\n};\n\
+                  return {\n    \"./doppel_bg.js\": import0,\n};\nfetch('doppel_bg.wasm');\n";
+        let out = rewrite_glue(js, &map(), "m").unwrap();
+        assert!(out.contains("    a: function(arg0)"), "{out}");
+        assert!(out.contains("wasm.c(wasm.b.buffer)"), "{out}");
+        assert!(out.contains("\"m\": import0"), "{out}");
+        assert!(out.contains("doppel_bg.wasm"), "{out}");
+        assert!(!out.contains("__wbg_log"), "{out}");
+    }
+
+    #[test]
+    fn glue_with_unmapped_names_is_refused() {
+        // An export the wasm no longer has.
+        let js = "    __wbg_log_0123456789abcdef: function() {},\nwasm.gone();\n";
+        assert!(rewrite_glue(js, &map(), "m").is_err());
+        // An import the glue does not provide.
+        assert!(rewrite_glue("wasm.memory;\n", &map(), "m").is_err());
     }
 }

@@ -29,11 +29,16 @@ use std::sync::OnceLock;
 /// The committed coefficient file (regenerate with `cargo xtask train-predictor`).
 pub const EMBEDDED_MODEL_JSON: &str = include_str!("../../data/predictor/predictor.json");
 
-/// The embedded model, parsed once.
+/// The same coefficients as a compact binary table ([`PredictorModel::from_bin`]): what
+/// [`embedded_model`] reads, so the browser build carries neither the JSON text nor its
+/// parser for the model (a test keeps it equal to the JSON bit for bit).
+pub const EMBEDDED_MODEL_BIN: &[u8] = include_bytes!("predictor.bin");
+
+/// The embedded model, decoded once.
 pub fn embedded_model() -> Result<&'static PredictorModel, BodyError> {
     static MODEL: OnceLock<Result<PredictorModel, BodyError>> = OnceLock::new();
     MODEL
-        .get_or_init(|| PredictorModel::from_json(EMBEDDED_MODEL_JSON))
+        .get_or_init(|| PredictorModel::from_bin(EMBEDDED_MODEL_BIN))
         .as_ref()
         .map_err(Clone::clone)
 }

@@ -157,6 +157,64 @@ impl PredictorModel {
     }
 
     /// Checks shapes and finiteness, so prediction can index without panicking.
+    /// Reads the compact binary form written by [`PredictorModel::to_bin`] (what the
+    /// browser build embeds: no JSON parser, a third of the bytes) and validates it.
+    ///
+    /// Layout, little-endian: magic `DPB1`, feature set (u8: 0 log-linear, 1
+    /// log-quadratic), provenance (u16 length + UTF-8), then female and male, each: `n`
+    /// (u32), target count `k` (u8), `k` [`Measure::ALL`] indices (u8), the input box (6
+    /// f64), `coef` (k × p f64), `cov` (k × k f64), `log_sd_coef` rows (u8 count, each 4
+    /// f64), `z_limit` and `max_training_z` (f64). Every f64 is stored bit for bit, so the
+    /// model equals the JSON one exactly.
+    pub fn from_bin(bytes: &[u8]) -> Result<Self, crate::BodyError> {
+        let mut r = BinReader { bytes, at: 0 };
+        let m = r.model().ok_or_else(|| {
+            crate::BodyError::Model(format!(
+                "predictor coefficients: binary table truncated or malformed at byte {}",
+                r.at
+            ))
+        })?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// The compact binary form read by [`PredictorModel::from_bin`].
+    pub fn to_bin(&self) -> Vec<u8> {
+        let mut out = BIN_MAGIC.to_vec();
+        out.push(match self.features {
+            FeatureSet::LogLinear => 0,
+            FeatureSet::LogQuadratic => 1,
+        });
+        let prov = self.provenance.as_bytes();
+        let len = u16::try_from(prov.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&prov[..usize::from(len)]);
+        for m in [&self.female, &self.male] {
+            let n = u32::try_from(m.n).unwrap_or(u32::MAX);
+            out.extend_from_slice(&n.to_le_bytes());
+            out.push(m.targets.len() as u8);
+            for t in &m.targets {
+                let i = Measure::ALL.iter().position(|a| a == t).unwrap_or(0);
+                out.push(i as u8);
+            }
+            let f = |out: &mut Vec<u8>, v: f64| out.extend_from_slice(&v.to_bits().to_le_bytes());
+            for v in m.input_box.lo.iter().chain(&m.input_box.hi) {
+                f(&mut out, *v);
+            }
+            for v in m.coef.iter().chain(&m.cov).flatten() {
+                f(&mut out, *v);
+            }
+            out.push(m.log_sd_coef.len() as u8);
+            for v in m.log_sd_coef.iter().flatten() {
+                f(&mut out, *v);
+            }
+            f(&mut out, m.z_limit);
+            f(&mut out, m.max_training_z);
+        }
+        out
+    }
+
+    /// Checks shapes, finiteness and positive definiteness (after reading either form).
     pub fn validate(&self) -> Result<(), crate::BodyError> {
         let bad = |s: String| Err(crate::BodyError::Model(s));
         if self.format != FORMAT {
@@ -200,6 +258,93 @@ impl PredictorModel {
     }
 }
 
+/// First bytes of the binary coefficient table.
+const BIN_MAGIC: &[u8; 4] = b"DPB1";
+
+/// A cursor over the binary table; `None` on any short read or bad value.
+struct BinReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl BinReader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let b = self.bytes.get(self.at..self.at.checked_add(N)?)?;
+        self.at += N;
+        b.try_into().ok()
+    }
+
+    fn u8(&mut self) -> Option<usize> {
+        self.take::<1>().map(|[b]| usize::from(b))
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        self.take::<8>()
+            .map(|b| f64::from_bits(u64::from_le_bytes(b)))
+    }
+
+    fn f64s(&mut self, n: usize) -> Option<Vec<f64>> {
+        (0..n).map(|_| self.f64()).collect()
+    }
+
+    fn rows(&mut self, rows: usize, cols: usize) -> Option<Vec<Vec<f64>>> {
+        (0..rows).map(|_| self.f64s(cols)).collect()
+    }
+
+    fn model(&mut self) -> Option<PredictorModel> {
+        if &self.take::<4>()? != BIN_MAGIC {
+            return None;
+        }
+        let features = match self.u8()? {
+            0 => FeatureSet::LogLinear,
+            1 => FeatureSet::LogQuadratic,
+            _ => return None,
+        };
+        let len = usize::from(u16::from_le_bytes(self.take::<2>()?));
+        let prov = self.bytes.get(self.at..self.at.checked_add(len)?)?;
+        self.at += len;
+        let provenance = String::from_utf8(prov.to_vec()).ok()?;
+        let female = self.sex_model(features.len())?;
+        let male = self.sex_model(features.len())?;
+        (self.at == self.bytes.len()).then(|| PredictorModel {
+            format: FORMAT.to_string(),
+            features,
+            provenance,
+            female,
+            male,
+        })
+    }
+
+    fn sex_model(&mut self, p: usize) -> Option<SexModel> {
+        let n = u32::from_le_bytes(self.take::<4>()?) as usize;
+        let k = self.u8()?;
+        let targets = (0..k)
+            .map(|_| Measure::ALL.get(self.u8()?).copied())
+            .collect::<Option<Vec<_>>>()?;
+        let b = self.f64s(6)?;
+        let input_box = InputBox {
+            lo: [b[0], b[1], b[2]],
+            hi: [b[3], b[4], b[5]],
+        };
+        let coef = self.rows(k, p)?;
+        let cov = self.rows(k, k)?;
+        let sd_rows = self.u8()?;
+        let log_sd_coef = (0..sd_rows)
+            .map(|_| Some([self.f64()?, self.f64()?, self.f64()?, self.f64()?]))
+            .collect::<Option<Vec<_>>>()?;
+        Some(SexModel {
+            n,
+            targets,
+            input_box,
+            coef,
+            cov,
+            log_sd_coef,
+            z_limit: self.f64()?,
+            max_training_z: self.f64()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +366,65 @@ mod tests {
         let mut m = PredictorModel::from_json(good).unwrap();
         m.format = "other/9".into();
         assert!(matches!(m.validate(), Err(crate::BodyError::Model(s)) if s.contains("format")));
+    }
+
+    /// The committed binary table is the JSON model bit for bit. After retraining
+    /// (`cargo xtask train-predictor`), regenerate it with
+    /// `DOPPEL_WRITE_PREDICTOR_BIN=1 cargo test -p doppel-body embedded_binary`.
+    #[test]
+    fn embedded_binary_table_equals_the_json_model() {
+        let json = PredictorModel::from_json(crate::predict::EMBEDDED_MODEL_JSON).unwrap();
+        if std::env::var_os("DOPPEL_WRITE_PREDICTOR_BIN").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/predict/predictor.bin");
+            std::fs::write(path, json.to_bin()).unwrap();
+            return;
+        }
+        let bin = PredictorModel::from_bin(crate::predict::EMBEDDED_MODEL_BIN).unwrap();
+        assert_eq!(
+            bin, json,
+            "predictor.bin is stale: DOPPEL_WRITE_PREDICTOR_BIN=1 cargo test -p doppel-body embedded_binary"
+        );
+        // Bit-identical, not merely equal (0.0 vs -0.0 compare equal).
+        for (a, b) in [(&bin.female, &json.female), (&bin.male, &json.male)] {
+            for (x, y) in a
+                .coef
+                .iter()
+                .chain(&a.cov)
+                .flatten()
+                .zip(b.coef.iter().chain(&b.cov).flatten())
+            {
+                assert_eq!(x.to_bits(), y.to_bits());
+            }
+        }
+        assert_eq!(bin.to_bin(), crate::predict::EMBEDDED_MODEL_BIN);
+    }
+
+    #[test]
+    fn damaged_binary_tables_are_errors_not_panics() {
+        let good = crate::predict::EMBEDDED_MODEL_BIN;
+        for cut in [0, 3, 4, 5, 8, good.len() / 2, good.len() - 1] {
+            assert!(
+                PredictorModel::from_bin(&good[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut long = good.to_vec();
+        long.push(0);
+        assert!(PredictorModel::from_bin(&long).is_err());
+        let mut bad = good.to_vec();
+        bad[0] = b'X';
+        assert!(PredictorModel::from_bin(&bad).is_err());
+        // A target index past Measure::ALL: the first female target byte.
+        let prov = usize::from(u16::from_le_bytes([good[5], good[6]]));
+        let mut bad = good.to_vec();
+        bad[7 + prov + 4 + 1] = 200;
+        assert!(PredictorModel::from_bin(&bad).is_err());
+        // A NaN coefficient is caught by validation.
+        let mut bad = good.to_vec();
+        let k = usize::from(good[7 + prov + 4]);
+        let first_coef = 7 + prov + 4 + 1 + k + 6 * 8;
+        bad[first_coef..first_coef + 8].copy_from_slice(&f64::NAN.to_bits().to_le_bytes());
+        assert!(PredictorModel::from_bin(&bad).is_err());
     }
 
     #[test]
