@@ -46,6 +46,10 @@ const KNOWN_PARTS_WEIGHT: f64 = 0.5;
 const WORD_PART_CHARS: usize = 4;
 /// Factor on the near-match weight for such a relation.
 const PART_PREFIX_FACTOR: f64 = 0.3;
+/// Factor on an error code's score when the question does not speak of the display or a
+/// message ([`mentions_display`]): a symptom ("my latte comes out lukewarm") is more
+/// often answered by a FAQ entry than by the error the appliance would show (E09).
+const ERROR_UNSHOWN: f64 = 0.9;
 /// Shortest query word (in characters) checked for a typo against the pack's words.
 const TYPO_MIN_CHARS: usize = 5;
 /// Weight of a pack word one edit away from an unknown query word ("entklaken",
@@ -778,6 +782,13 @@ impl Index {
             .filter(|&(d, s)| s > 0.0 && applies(&self.docs[d].products, product))
             .map(|(d, s)| (s / denom, d))
             .collect();
+        if !mentions_display(question, self.lang) {
+            for (s, d) in &mut ranked {
+                if self.docs[*d].kind == EntryKind::ErrorCode {
+                    *s *= ERROR_UNSHOWN;
+                }
+            }
+        }
         ranked.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
                 .then(self.docs[a.1].kind.cmp(&self.docs[b.1].kind))
@@ -862,6 +873,34 @@ fn intent_words(text: &str, lang: Lang) -> BTreeSet<String> {
 fn phrase_stems(member: &str, lang: Lang) -> Vec<String> {
     let folded = text::fold(member, lang);
     text::words(&folded).map(|w| text::stem(w, lang)).collect()
+}
+
+/// Whether a question speaks of what the appliance shows ("im Display steht", "zeigt eine
+/// Warnung", "the screen says", "error"): error-code entries describe shown states.
+fn mentions_display(question: &str, lang: Lang) -> bool {
+    const DE: &[&str] = &[
+        "display",
+        "anzeige",
+        "zeigt",
+        "angezeigt",
+        "meldung",
+        "warnung",
+        "leuchtet",
+        "blinkt",
+        "fehler",
+        "storung",
+        "fehlermeldung",
+        "warnmeldung",
+        "symbol",
+        "lampe",
+    ];
+    const EN: &[&str] = &[
+        "display", "screen", "shows", "showing", "says", "message", "warning", "error", "light",
+        "flashing", "blinking", "fault", "alert", "icon", "code",
+    ];
+    let folded = text::fold(question, lang);
+    let list = if lang == Lang::De { DE } else { EN };
+    text::words(&folded).any(|w| list.contains(&w))
 }
 
 fn applies(products: &[String], product: Option<&str>) -> bool {
@@ -1451,6 +1490,27 @@ mod tests {
             ..opts
         };
         assert!(pack.ask(q, &strict).unwrap().answer.is_none());
+    }
+
+    #[test]
+    fn a_symptom_prefers_the_faq_a_shown_message_the_error_code() {
+        assert!(mentions_display("Im Display steht eine Warnung", Lang::De));
+        assert!(mentions_display("the screen says descale", Lang::En));
+        assert!(!mentions_display("Mein Kaffee ist nur lauwarm", Lang::De));
+        let pack = coffee();
+        let en = AskOptions {
+            lang: Some(Lang::En),
+            ..Default::default()
+        };
+        let id = |q: &str| pack.ask(q, &en).unwrap().source.map(|s| s.id);
+        assert_eq!(
+            id("my coffee is only lukewarm").as_deref(),
+            Some("coffee-not-hot")
+        );
+        assert_eq!(
+            id("display says the machine overheated").as_deref(),
+            Some("E09")
+        );
     }
 
     #[test]
