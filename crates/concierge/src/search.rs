@@ -108,8 +108,10 @@ pub(crate) struct Index {
     /// Stems that may be parts of German compounds.
     parts: BTreeSet<String>,
     /// Folded words of the pack's texts and synonym lists with at least
-    /// [`TYPO_MIN_CHARS`] characters → their index term, for typo matching of whole words.
-    surface: BTreeMap<String, String>,
+    /// [`TYPO_MIN_CHARS`] characters, keyed by (length in characters, word) so that a
+    /// query word is compared with words of its length ± 1 only → their index term, for
+    /// typo matching of whole words.
+    surface: BTreeMap<(usize, String), String>,
 }
 
 /// Why a question was not accepted.
@@ -437,15 +439,16 @@ impl Index {
         let long = |w: &String| w.chars().count() >= TYPO_MIN_CHARS;
         for (w, terms) in memo.into_iter().filter(|(w, _)| long(w)) {
             if let Some(t) = terms.last() {
-                index.surface.insert(w, t.clone());
+                index.surface.insert((w.chars().count(), w), t.clone());
             }
         }
         for group in pack.synonyms.get(&lang).into_iter().flatten() {
             for w in group {
                 let f = text::fold(w, lang);
-                if long(&f) && !f.contains(' ') && !index.surface.contains_key(&f) {
-                    let t = index.canon(text::stem(&f, lang));
-                    index.surface.insert(f, t);
+                let key = (f.chars().count(), f);
+                if long(&key.1) && !key.1.contains(' ') && !index.surface.contains_key(&key) {
+                    let t = index.canon(text::stem(&key.1, lang));
+                    index.surface.insert(key, t);
                 }
             }
         }
@@ -672,19 +675,18 @@ impl Index {
 
     /// Index terms of the pack words one edit (insertion, deletion, substitution or swap of
     /// neighbours) away from an unknown folded query word of at least [`TYPO_MIN_CHARS`]
-    /// characters; at most three, in word order (deterministic).
+    /// characters; at most three, by length and then alphabetically (deterministic).
     fn typo_terms(&self, word: &str) -> Vec<String> {
         let n = word.chars().count();
         if n < TYPO_MIN_CHARS {
             return Vec::new();
         }
         let mut out: Vec<String> = Vec::new();
-        for (w, t) in &self.surface {
-            if w.chars().count().abs_diff(n) <= 1
-                && edit_distance_le1(w, word)
-                && self.postings.contains_key(t)
-                && !out.contains(t)
-            {
+        for ((_, w), t) in self
+            .surface
+            .range((n - 1, String::new())..(n + 2, String::new()))
+        {
+            if edit_distance_le1(w, word) && self.postings.contains_key(t) && !out.contains(t) {
                 out.push(t.clone());
                 if out.len() == 3 {
                     break;
