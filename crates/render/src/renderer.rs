@@ -387,7 +387,9 @@ impl Renderer {
     ) -> Self {
         let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("doppel scene shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("shader.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(
+                include_str!(concat!(env!("OUT_DIR"), "/shader.wgsl")).into(),
+            ),
         });
         let vs_fs = wgpu::ShaderStages::VERTEX_FRAGMENT;
         let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
@@ -502,7 +504,9 @@ impl Renderer {
         let shadow_pipeline = caps.shadow_format.map(|f| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some("doppel shadow shader"),
-                source: wgpu::ShaderSource::Wgsl(include_str!("shadow.wgsl").into()),
+                source: wgpu::ShaderSource::Wgsl(
+                    include_str!(concat!(env!("OUT_DIR"), "/shadow.wgsl")).into(),
+                ),
             });
             let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
                 label: Some("shadow"),

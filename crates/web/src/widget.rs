@@ -21,7 +21,7 @@ use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
 use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
 use doppel_render::{Material, MeshData};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -110,9 +110,9 @@ pub struct Widget {
     figure: Option<SharedMesh>,
     figure_seq: u32,
     building: bool,
-    garments: HashMap<String, Load<SharedMesh>>,
+    garments: Cache<Load<SharedMesh>>,
     /// Each loaded size's look from its file (material, UVs, decoded texture).
-    looks: HashMap<String, SharedLook>,
+    looks: Cache<SharedLook>,
     profile: Profile,
     notice: Option<Text>,
     store_error: Option<String>,
@@ -124,7 +124,7 @@ pub struct Widget {
     /// The current avatar prepared for draping (built with its first drape).
     collider: Option<Rc<BodyCollider>>,
     /// Sizes draped on the current avatar, by `product/label` (cleared with a new avatar).
-    draped: HashMap<String, Load<Rc<DrapedSize>>>,
+    draped: Cache<Load<Rc<DrapedSize>>>,
     /// A drape is scheduled or running (one at a time, between frames).
     draping: bool,
     /// The "Compare with…" select, whose value is set after each render (an `<option
@@ -860,8 +860,8 @@ impl Component for Widget {
             figure: None,
             figure_seq: 0,
             building: false,
-            garments: HashMap::new(),
-            looks: HashMap::new(),
+            garments: Cache::default(),
+            looks: Cache::default(),
             profile,
             notice: None,
             store_error: err.map(|e| e.to_string()),
@@ -870,7 +870,7 @@ impl Component for Widget {
             fitmap: false,
             compare: None,
             collider: None,
-            draped: HashMap::new(),
+            draped: Cache::default(),
             draping: false,
             compare_ref: NodeRef::default(),
         };
@@ -1258,4 +1258,38 @@ async fn decode_image(
         .map_err(err)?;
     let (w, h) = (bitmap.width(), bitmap.height());
     Ok((bitmap, w, h))
+}
+
+/// A few entries keyed by size (a product has a handful of sizes): a list searched in
+/// order. Smaller in wasm than a `HashMap` per value type (hashing, table growth), and as
+/// fast at this size.
+struct Cache<V>(Vec<(String, V)>);
+
+impl<V> Default for Cache<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<V> Cache<V> {
+    fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn insert(&mut self, key: String, value: V) {
+        self.remove(&key);
+        self.0.push((key, value));
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
