@@ -43,7 +43,7 @@ fn main() {
             normals: &av.normals,
             indices: &av.indices,
         };
-        let collider = BodyCollider::new(&body).unwrap();
+        let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
         let exact = BodyIndex::new(&av.positions, &av.normals);
         let faces = vertex_faces(&av.positions, &av.indices);
         for p in products.iter().filter(|p| p.sex == sex) {

@@ -39,7 +39,7 @@ fn main() {
         .unwrap();
     let h = reference_stature_cm(&p.chart.name, "M").unwrap() as f32 / 100.0;
     let (pos, idx) = subdivide(&mesh.positions, &mesh.indices).unwrap();
-    let collider = BodyCollider::new(&body).unwrap();
+    let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
     let mut times = Vec::new();
     let mut strain = 0.0;
     for _ in 0..runs {

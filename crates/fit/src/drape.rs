@@ -815,6 +815,9 @@ struct Solved {
 pub struct BodyCollider {
     grid: BodyGrid,
     positions: Vec<[f32; 3]>,
+    /// Shoulder and wrist joint of the left and right arm, when known
+    /// ([`BodyCollider::with_joints`]): sleeves are then turned to the arms.
+    arms: Option<[(Vec3A, Vec3A); 2]>,
 }
 
 impl BodyCollider {
@@ -823,8 +826,107 @@ impl BodyCollider {
         Ok(BodyCollider {
             grid: BodyGrid::new(body)?,
             positions: body.positions.to_vec(),
+            arms: None,
         })
     }
+
+    /// Adds the avatar's arm joints (`doppel_body`'s `AvatarMesh::joints`: needs
+    /// `shoulder_left`, `wrist_left`, `shoulder_right`, `wrist_right`), so that
+    /// [`dress_on`] turns the sleeves of tops about the shoulder joints to the avatar's
+    /// arm angle ([`turn_sleeves`]). Missing or non-finite joints leave the collider as
+    /// it was (sleeves stay as authored).
+    pub fn with_joints(mut self, joints: &std::collections::BTreeMap<String, [f32; 3]>) -> Self {
+        let j = |name: &str| {
+            joints
+                .get(name)
+                .map(|p| Vec3A::from(*p))
+                .filter(|p| p.is_finite())
+        };
+        if let (Some(sl), Some(wl), Some(sr), Some(wr)) = (
+            j("shoulder_left"),
+            j("wrist_left"),
+            j("shoulder_right"),
+            j("wrist_right"),
+        ) {
+            self.arms = Some([(sl, wl), (sr, wr)]);
+        }
+        self
+    }
+}
+
+/// The arm angle the sample garments are authored for (45° below horizontal, an A-pose;
+/// `doppel_garment::generate`).
+pub const AUTHORED_ARM_DEG: f32 = 45.0;
+
+/// Turns sleeves to an arm: every garment vertex on the arm's side near the authored
+/// sleeve axis (a line from `shoulder` at [`AUTHORED_ARM_DEG`] below horizontal, outwards
+/// in the body's frontal plane) is rotated about the shoulder joint so that this axis
+/// points at `wrist`. The rotation fades in over the first 15 cm of the sleeve (a sharper
+/// turn pushed the armhole of tight T-shirts into the upper arm: 0.97 % of vertices
+/// inside instead of 0.43 %) and out beyond 9–13 cm from the axis, so the torso (and a
+/// wide skirt) stays where it is.
+/// Positions must already be on the avatar (after [`carry`]); non-finite input, a
+/// degenerate arm or an arm pointing upwards leaves the garment unchanged.
+pub fn turn_sleeves(garment: &mut [[f32; 3]], shoulder: [f32; 3], wrist: [f32; 3]) {
+    let (s, w) = (Vec3A::from(shoulder), Vec3A::from(wrist));
+    let arm = w - s;
+    if !arm.is_finite() || arm.length() < 0.05 || arm.y >= 0.0 {
+        return;
+    }
+    let side = if arm.x >= 0.0 { 1.0 } else { -1.0 };
+    let ang = AUTHORED_ARM_DEG.to_radians();
+    let d = Vec3A::new(side * ang.cos(), -ang.sin(), 0.0);
+    let a = arm.normalize();
+    let axis = d.cross(a);
+    let (sin, cos) = (axis.length(), d.dot(a));
+    if sin < 1e-6 {
+        return;
+    }
+    let axis = axis / sin;
+    let phi = sin.atan2(cos);
+    let smooth = |t: f32| {
+        let t = t.clamp(0.0, 1.0);
+        t * t * (3.0 - 2.0 * t)
+    };
+    for q in garment.iter_mut() {
+        let r = Vec3A::from(*q) - s;
+        if !r.is_finite() {
+            continue;
+        }
+        let along = r.dot(d);
+        let perp = (r - d * along).length();
+        let wt = smooth(along / 0.15) * smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
+        if wt <= 0.0 {
+            continue;
+        }
+        // Rodrigues' rotation by wt·phi about `axis`.
+        let (sn, cs) = (wt * phi).sin_cos();
+        let rot = r * cs + axis.cross(r) * sn + axis * axis.dot(r) * (1.0 - cs);
+        *q = (s + rot).to_array();
+    }
+}
+
+/// [`carry`] onto a prepared body; with the avatar's joints
+/// ([`BodyCollider::with_joints`]) the sleeves of tops are also turned to its arms
+/// ([`turn_sleeves`]). This is the start [`dress_on`] drapes from.
+pub fn carry_on(
+    body: &BodyCollider,
+    garment: &[[f32; 3]],
+    ref_stature_m: f32,
+    category: Category,
+) -> Vec<[f32; 3]> {
+    let mut out = carry(
+        garment,
+        ref_stature_m,
+        &body.positions,
+        category.is_bottom(),
+    );
+    if let Some(arms) = body.arms.filter(|_| !category.is_bottom()) {
+        for (shoulder, wrist) in arms {
+            turn_sleeves(&mut out, shoulder.to_array(), wrist.to_array());
+        }
+    }
+    out
 }
 
 /// Drapes a garment on the body (see the module docs). Errors name the bad input; odd
@@ -1305,12 +1407,7 @@ pub fn dress_on(
     fabric: &Fabric,
     category: Category,
 ) -> Result<Draped, DrapeError> {
-    let start = carry(
-        garment_positions,
-        ref_stature_m,
-        &body.positions,
-        category.is_bottom(),
-    );
+    let start = carry_on(body, garment_positions, ref_stature_m, category);
     drape_on(
         body,
         &ClothMesh {
@@ -1473,16 +1570,23 @@ mod tests {
         (rep.products, meshes)
     }
 
+    /// The collider as the CLI builds it: with the avatar's arm joints.
+    fn collider(m: &AvatarMesh) -> BodyCollider {
+        BodyCollider::new(&body(m))
+            .expect("collider")
+            .with_joints(&m.joints)
+    }
+
     fn dress_size(
         p: &Product,
         label: &str,
         meshes: &BTreeMap<String, GarmentMesh>,
-        b: &BodySurface,
+        c: &BodyCollider,
     ) -> Draped {
         let s = p.size(label).expect("size");
         let m = &meshes[s.mesh.as_deref().expect("mesh")];
         let h = reference_stature_cm(&p.chart.name, label).expect("known chart") as f32 / 100.0;
-        dress(&m.positions, &m.indices, h, b, &p.fabric, p.category).expect("drapes")
+        dress_on(c, &m.positions, &m.indices, h, &p.fabric, p.category).expect("drapes")
     }
 
     fn hem_y(d: &Draped) -> f32 {
@@ -1526,7 +1630,7 @@ mod tests {
         let mut drapes = 0;
         for (sex, h, w) in bodies {
             let av = avatar(sex, h, w);
-            let b = body(&av);
+            let b = collider(&av);
             // The exact nearest-vertex ease of the fit map, independent of the solver's
             // contact tracking.
             let exact = crate::fitmap::BodyIndex::new(&av.positions, &av.normals);
@@ -1579,14 +1683,106 @@ mod tests {
     fn drape_is_deterministic() {
         let (products, meshes) = catalog();
         let av = avatar(Sex::Female, 165.0, 62.0);
-        let b = body(&av);
-        let p = products
-            .iter()
-            .find(|p| p.id == "dress-women")
-            .expect("dress");
-        let a = dress_size(p, "38", &meshes, &b);
-        let c = dress_size(p, "38", &meshes, &b);
-        assert_eq!(a, c);
+        let b = collider(&av);
+        for id in ["dress-women", "hoodie-women"] {
+            let p = products.iter().find(|p| p.id == id).expect("product");
+            let a = dress_size(p, "38", &meshes, &b);
+            let c = dress_size(p, "38", &meshes, &b);
+            assert_eq!(a, c);
+        }
+    }
+
+    /// Distance of each cuff's centre from the arm line (shoulder → wrist joint), m, left
+    /// arm first. The cuff ring: the authored vertices farthest along the authored 45°
+    /// sleeve direction on that side.
+    fn cuff_offsets(authored: &[[f32; 3]], placed: &[[f32; 3]], av: &AvatarMesh) -> [f32; 2] {
+        [(1.0f32, "left"), (-1.0, "right")].map(|(side, name)| {
+            let dir = Vec3::new(side, -1.0, 0.0).normalize();
+            let along: Vec<(usize, f32)> = authored
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q[0] * side > 0.25)
+                .map(|(k, q)| (k, Vec3::from(*q).dot(dir)))
+                .collect();
+            let max = along.iter().map(|a| a.1).fold(f32::MIN, f32::max);
+            let ring: Vec<Vec3> = along
+                .iter()
+                .filter(|a| a.1 > max - 0.005)
+                .map(|a| Vec3::from(placed[a.0]))
+                .collect();
+            assert!(ring.len() >= 4, "cuff ring of {} vertices", ring.len());
+            let centre = ring.iter().sum::<Vec3>() / ring.len() as f32;
+            let sh = Vec3::from(av.joints[&format!("shoulder_{name}")]);
+            let arm = (Vec3::from(av.joints[&format!("wrist_{name}")]) - sh).normalize();
+            let r = centre - sh;
+            (r - arm * r.dot(arm)).length()
+        })
+    }
+
+    #[test]
+    fn sleeves_follow_the_arms() {
+        // The avatar's arms hang about 47° below horizontal and reach about 20 cm forwards
+        // (wrist in front of the shoulder); the sample sleeves are authored at 45° in the
+        // frontal plane, so without turning a long sleeve's cuff drapes 19–28 cm off the
+        // forearm (BENCHMARKS.md, `sleeve_offset` example).
+        let (products, meshes) = catalog();
+        for (sex, h, w, id, label) in [
+            (Sex::Male, 178.0, 80.0, "hoodie-men", "M"),
+            (Sex::Male, 168.0, 95.0, "shirt-men", "XL"),
+            (Sex::Female, 165.0, 62.0, "hoodie-women", "38"),
+        ] {
+            let av = avatar(sex, h, w);
+            let turned = collider(&av);
+            let plain = BodyCollider::new(&body(&av)).expect("collider");
+            let p = products.iter().find(|p| p.id == id).expect("product");
+            let m = &meshes[p.size(label).and_then(|s| s.mesh.as_deref()).expect("mesh")];
+            let hs = reference_stature_cm(&p.chart.name, label).expect("chart") as f32 / 100.0;
+            let run = |c: &BodyCollider| {
+                dress_on(c, &m.positions, &m.indices, hs, &p.fabric, p.category)
+                    .expect("drapes")
+                    .positions
+            };
+            let before = cuff_offsets(&m.positions, &run(&plain), &av);
+            let after = cuff_offsets(&m.positions, &run(&turned), &av);
+            for k in 0..2 {
+                assert!(before[k] > 0.15, "{id} on {h}/{w}: as authored {before:?}");
+                // The cuff (about 22–26 cm round) sits around the wrist: its centre within
+                // a few cm of the arm line.
+                assert!(after[k] < 0.07, "{id} on {h}/{w}: turned {after:?}");
+            }
+            // The carried start already follows the arm; the torso is left alone.
+            let carried = carry_on(&turned, &m.positions, hs, p.category);
+            let c = cuff_offsets(&m.positions, &carried, &av);
+            assert!(c[0] < 0.04 && c[1] < 0.04, "{id} carried {c:?}");
+            let plain_start = carry_on(&plain, &m.positions, hs, p.category);
+            let waist_y = av.levels_m["waist"] as f32;
+            for (a, b) in plain_start.iter().zip(&carried) {
+                if a[1] < waist_y && a[0].abs() < 0.3 {
+                    assert_eq!(a, b, "{id}: a torso vertex below the waist moved");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn turn_sleeves_leaves_odd_arms_alone() {
+        let g = vec![[0.5, 1.0, 0.0], [f32::NAN, 1.0, 0.0], [0.3, 1.2, 0.0]];
+        for (s, w) in [
+            ([0.2, 1.4, 0.0], [0.2, 1.4, 0.0]),      // zero length
+            ([0.2, 1.4, 0.0], [0.5, 1.6, 0.0]),      // pointing up
+            ([0.2, 1.4, 0.0], [f32::NAN, 1.0, 0.0]), // not finite
+        ] {
+            let mut t = g.clone();
+            turn_sleeves(&mut t, s, w);
+            assert_eq!(format!("{t:?}"), format!("{g:?}"));
+        }
+        // A real turn moves the far sleeve point and keeps its distance from the shoulder.
+        let mut t = g.clone();
+        turn_sleeves(&mut t, [0.2, 1.4, 0.0], [0.5, 1.05, 0.2]);
+        let d = |p: [f32; 3]| Vec3::from(p).distance(Vec3::new(0.2, 1.4, 0.0));
+        assert!(Vec3::from(t[0]).distance(Vec3::from(g[0])) > 0.05, "{t:?}");
+        assert!((d(t[0]) - d(g[0])).abs() < 1e-5);
+        assert!(t[1][0].is_nan());
     }
 
     /// A flat square of cloth (n × n vertices, spacing `d`) at height `y`, centred on x = 0.

@@ -36,7 +36,8 @@ fn prepare(model: &Model) -> Option<State> {
         normals: &av.normals,
         indices: &av.indices,
     })
-    .ok()?;
+    .ok()?
+    .with_joints(&av.joints);
     let files: BTreeMap<String, Vec<u8>> = sample_catalog().ok()?.into_iter().collect();
     let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
     let text = String::from_utf8(files.get("catalog.json")?.clone()).ok()?;
