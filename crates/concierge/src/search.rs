@@ -397,6 +397,7 @@ impl Index {
         };
         let mut total = [0.0; 2];
         let mut memo = BTreeMap::new();
+        let mut stem_memo = BTreeMap::new();
         let mut entry_terms: BTreeSet<String> = BTreeSet::new();
         for (n, (mut doc, texts)) in raw.into_iter().enumerate() {
             // Variant documents of one entry are adjacent.
@@ -414,7 +415,7 @@ impl Index {
             let mut tf: BTreeMap<String, [f64; 2]> = BTreeMap::new();
             for (t, field, w) in texts {
                 let mut terms = index.doc_terms(&t, &mut memo);
-                terms.extend(index.phrase_hits(&t).0);
+                terms.extend(index.phrase_hits(&t, &mut stem_memo).0);
                 if field == 0 && doc.kind == EntryKind::Faq {
                     terms.extend(intents(&t, lang).into_iter().map(String::from));
                 }
@@ -458,8 +459,13 @@ impl Index {
     }
 
     /// The group terms of the multi-word synonyms in a text, and the folded words they
-    /// use up (which then count only through the phrase).
-    fn phrase_hits(&self, t: &str) -> (Vec<String>, BTreeSet<String>) {
+    /// use up (which then count only through the phrase). `stems` caches stems per folded
+    /// word (index build: documents repeat their words a lot).
+    fn phrase_hits(
+        &self,
+        t: &str,
+        stems: &mut BTreeMap<String, String>,
+    ) -> (Vec<String>, BTreeSet<String>) {
         let mut terms = Vec::new();
         let mut used = BTreeSet::new();
         if self.phrases.is_empty() {
@@ -467,10 +473,18 @@ impl Index {
         }
         let folded = text::fold(t, self.lang);
         let words: Vec<&str> = text::words(&folded).collect();
-        let stems: Vec<String> = words.iter().map(|w| text::stem(w, self.lang)).collect();
+        for w in &words {
+            if !stems.contains_key(*w) {
+                stems.insert((*w).to_string(), text::stem(w, self.lang));
+            }
+        }
+        let stems: Vec<&str> = words
+            .iter()
+            .map(|w| stems.get(*w).map_or("", String::as_str))
+            .collect();
         for (phrase, canon) in &self.phrases {
             for (i, win) in stems.windows(phrase.len()).enumerate() {
-                if win == phrase.as_slice() {
+                if win.iter().zip(phrase).all(|(a, b)| *a == b) {
                     if !terms.contains(canon) {
                         terms.push(canon.clone());
                     }
@@ -598,7 +612,7 @@ impl Index {
             }
         };
         let mut consumed = intent_words(question, self.lang);
-        let (phrase_terms, phrase_words) = self.phrase_hits(question);
+        let (phrase_terms, phrase_words) = self.phrase_hits(question, &mut BTreeMap::new());
         for t in phrase_terms {
             push(vec![(t, 1.0)], &mut slots);
         }
@@ -913,16 +927,21 @@ fn applies(products: &[String], product: Option<&str>) -> bool {
 }
 
 fn edit_distance_le1(a: &str, b: &str) -> bool {
+    // Folded words are nearly always ASCII: compare bytes without allocating.
+    if a.is_ascii() && b.is_ascii() {
+        return slices_within_one_edit(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    slices_within_one_edit(&a, &b)
+}
+
+/// One insertion, deletion, substitution or swap of neighbours at most.
+fn slices_within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a == b {
         return true;
     }
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
@@ -1524,5 +1543,8 @@ mod tests {
         assert!(edit_distance_le1("entkalk", "entkolk"));
         assert!(!edit_distance_le1("entkalk", "entkolx"));
         assert!(!edit_distance_le1("abc", "abcde"));
+        // Non-ASCII words are compared by characters, not bytes.
+        assert!(edit_distance_le1("façon", "facon"));
+        assert!(!edit_distance_le1("façon", "fac"));
     }
 }
