@@ -152,7 +152,7 @@ fn tuning_set_top1_accuracy() {
         })
         .collect();
     println!(
-        "threshold sweep (correct of {}): {}",
+        "main-threshold sweep, without the clear-margin rule (correct of {}): {}",
         rows.len(),
         sweep.join(" ")
     );
