@@ -10,7 +10,7 @@
 //! | `faq.json`      | `entries`     | question variants, answers, sources       |
 //! | `warranty.json` | `terms`       | warranty duration and terms               |
 //! | `contacts.json` | `contacts`    | service contacts                          |
-//! | `synonyms.json` | `de`, `en`    | groups of words that mean the same        |
+//! | `synonyms.json` | `de`, `en`    | groups of words (or phrases of ≤ 3 words) that mean the same |
 //!
 //! `pack.json` and `products.json` are required. The JSON Schema is
 //! `assets/concierge/pack.schema.json`; this loader is the real validator and reports
