@@ -68,6 +68,80 @@ fn check(p: &Product) -> Result<(), String> {
     Ok(())
 }
 
+/// Reference statures (cm) of the sample generator's charts, per chart name and size label:
+/// [`doppel_garment::generate::reference_stature_cm`] as a table. That function parses all
+/// four embedded chart files on every call, which would put the chart JSON and the chart
+/// checker into the wasm; a test keeps this table equal to it.
+type StatureTable = [(&'static str, &'static [(&'static str, f64)]); 4];
+const REFERENCE_STATURES: StatureTable = [
+    (
+        "Men's tops (letter sizes; chest, waist, neck base)",
+        &[
+            ("XS", 174.0),
+            ("S", 175.0),
+            ("M", 176.0),
+            ("L", 177.0),
+            ("XL", 178.0),
+            ("XXL", 179.0),
+            ("3XL", 180.0),
+        ],
+    ),
+    (
+        "Men's trousers (DE normal sizes 44-62; waist, hip, inside leg)",
+        &[
+            ("44", 172.5),
+            ("46", 173.5),
+            ("48", 174.5),
+            ("50", 175.5),
+            ("52", 176.5),
+            ("54", 177.5),
+            ("56", 178.5),
+            ("58", 179.5),
+            ("60", 180.5),
+            ("62", 181.5),
+        ],
+    ),
+    (
+        "Women's tops and dresses (DE sizes 34-54; bust, waist, hip)",
+        &[
+            ("34", 160.0),
+            ("36", 160.8),
+            ("38", 161.6),
+            ("40", 162.4),
+            ("42", 163.2),
+            ("44", 164.0),
+            ("46", 164.8),
+            ("48", 165.6),
+            ("50", 166.4),
+            ("52", 167.2),
+            ("54", 168.0),
+        ],
+    ),
+    (
+        "Women's trousers and skirts (DE sizes 34-54; waist, hip)",
+        &[
+            ("34", 160.0),
+            ("36", 160.8),
+            ("38", 161.6),
+            ("40", 162.4),
+            ("42", 163.2),
+            ("44", 164.0),
+            ("46", 164.8),
+            ("48", 165.6),
+            ("50", 166.4),
+            ("52", 167.2),
+            ("54", 168.0),
+        ],
+    ),
+];
+
+/// Stature in cm of the body size `label` of the sample chart `chart_name` was modelled on
+/// (`None` for other charts): what the cloth solver scales a garment by.
+pub fn reference_stature_cm(chart_name: &str, label: &str) -> Option<f64> {
+    let (_, sizes) = REFERENCE_STATURES.iter().find(|(n, _)| *n == chart_name)?;
+    sizes.iter().find(|(l, _)| *l == label).map(|(_, h)| *h)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +181,37 @@ mod tests {
         let broken = SAMPLE.replacen("\"label\": \"S\"", "\"label\": \"Q\"", 1);
         let e = find_product(&broken, "tshirt-men").expect_err("mismatch");
         assert!(e.contains("do not match"), "{e}");
+    }
+
+    #[test]
+    fn reference_statures_match_the_generator() {
+        use doppel_garment::chart::SizeChart;
+        use doppel_garment::generate::{CHARTS, reference_stature_cm as generator};
+        let mut n = 0;
+        for (_, text) in CHARTS {
+            let c = SizeChart::from_json(text).expect("sample chart");
+            for s in &c.sizes {
+                let want = generator(&c.name, &s.label);
+                assert!(want.is_some());
+                assert_eq!(
+                    reference_stature_cm(&c.name, &s.label),
+                    want,
+                    "{} {}",
+                    c.name,
+                    s.label
+                );
+                n += 1;
+            }
+            assert_eq!(reference_stature_cm(&c.name, "no such size"), None);
+        }
+        assert_eq!(
+            n,
+            REFERENCE_STATURES
+                .iter()
+                .map(|(_, s)| s.len())
+                .sum::<usize>()
+        );
+        assert_eq!(reference_stature_cm("a retailer's own chart", "M"), None);
+        assert_eq!(generator("a retailer's own chart", "M"), None);
     }
 }

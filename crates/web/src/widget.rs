@@ -4,6 +4,7 @@
 
 use crate::bridge::{self, Config};
 use crate::catalog;
+use crate::catalog::reference_stature_cm;
 use crate::form::{self, Field, FieldError, RawForm, TAPE, Units};
 use crate::i18n::{self, Lang, Text};
 use crate::mydouble::MyDouble;
@@ -19,7 +20,7 @@ use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
 use doppel_fit::recommend::{DEFAULT_SEED, Recommendation, body_samples, recommend};
 use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
-use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
+use doppel_garment::generate::default_reference_stature_cm;
 use doppel_render::{Material, MeshData};
 use std::collections::BTreeMap;
 use std::rc::Rc;
