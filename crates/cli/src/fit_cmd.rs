@@ -234,7 +234,7 @@ fn drape_strain_into(
         normals: &av.mesh.normals,
         indices: &av.mesh.indices,
     };
-    let collider = BodyCollider::new(&body)?;
+    let collider = BodyCollider::new(&body)?.with_joints(&av.mesh.joints);
     for size in &product.sizes {
         let Some(rel) = size.mesh.as_deref() else {
             continue;

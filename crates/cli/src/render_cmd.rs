@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use doppel_body::BodyError;
 use doppel_body::avatar::build_avatar;
-use doppel_fit::drape::{BodySurface, dress};
+use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
 use doppel_garment::appearance::{Appearance, read_appearance};
 use doppel_garment::catalog::{CheckOptions, check_catalog};
 use doppel_garment::generate::{default_reference_stature_cm, reference_stature_cm};
@@ -164,11 +164,15 @@ fn garment_look(
 
 /// Builds the scene for the arguments (all input errors exit 2).
 pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
-    let avatar = match (&a.avatar, &a.body) {
+    // Joints come with a generated avatar (sleeves then follow its arms), not with a file.
+    let (avatar, joints) = match (&a.avatar, &a.body) {
         (Some(path), _) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| input_err(format!("--avatar {}: {e}", path.display())))?;
-            read_mesh(&bytes, &format!("--avatar {}", path.display()))?
+            (
+                read_mesh(&bytes, &format!("--avatar {}", path.display()))?,
+                None,
+            )
         }
         (None, Some(body)) => {
             let input = body.to_input()?;
@@ -176,12 +180,16 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
                 BodyError::Model(_) => anyhow::Error::new(e),
                 other => input_err(other),
             })?;
-            MeshData {
-                positions: av.mesh.positions,
-                normals: av.mesh.normals,
-                indices: av.mesh.indices,
-                colors: vec![],
-            }
+            let joints = av.mesh.joints;
+            (
+                MeshData {
+                    positions: av.mesh.positions,
+                    normals: av.mesh.normals,
+                    indices: av.mesh.indices,
+                    colors: vec![],
+                },
+                Some(joints),
+            )
         }
         (None, None) => {
             return Err(input_err(
@@ -237,15 +245,20 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
         normals: &avatar.normals,
         indices: &avatar.indices,
     };
-    let draped = dress(
+    let what = |e| input_err(format!("product {id}, size {label}, mesh {rel}: {e}"));
+    let mut collider = BodyCollider::new(&body).map_err(what)?;
+    if let Some(joints) = &joints {
+        collider = collider.with_joints(joints);
+    }
+    let draped = dress_on(
+        &collider,
         &garment.positions,
         &garment.indices,
         (ref_cm / 100.0) as f32,
-        &body,
         &product.fabric,
         product.category,
     )
-    .map_err(|e| input_err(format!("product {id}, size {label}, mesh {rel}: {e}")))?;
+    .map_err(what)?;
     let summary = DrapeSummary {
         inside_share_before: draped.inside_share_start_3mm,
         inside_share_after: draped.inside_share_3mm,

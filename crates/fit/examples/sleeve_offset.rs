@@ -1,8 +1,8 @@
 //! How well sleeves follow the avatar's arms: `cargo run --release -p doppel-fit --example
 //! sleeve_offset`. For every long-sleeved sample size on six bodies, the cuff ring's centre
-//! after carry and after the drape is compared with the avatar's arm line (shoulder →
+//! after carry and after the drape is compared with the avatar's forearm line (elbow →
 //! wrist joints): the distance from the line (cm) and how far the cuff ends short of (+)
-//! or beyond (−) the wrist along it (cm). Also prints each body's arm angle.
+//! or beyond (−) the wrist along it (cm). Also prints each body's forearm angle.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // developer tool
 
@@ -42,15 +42,15 @@ fn main() {
         let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
         let j = |n: &str| Vec3::from(av.joints[n]);
         let arms = [
-            (1.0f32, j("shoulder_left"), j("wrist_left")),
-            (-1.0, j("shoulder_right"), j("wrist_right")),
+            (1.0f32, j("elbow_left"), j("wrist_left")),
+            (-1.0, j("elbow_right"), j("wrist_right")),
         ];
         let angle = |s: Vec3, w: Vec3| {
             let d = w - s;
             (-d.y).atan2(d.x.abs()).to_degrees()
         };
         println!(
-            "{sex:?} {h}/{w}: arm angle below horizontal {:.1}° / {:.1}°; left shoulder {:?} wrist {:?}",
+            "{sex:?} {h}/{w}: forearm below horizontal {:.1}° / {:.1}°; left elbow {:?} wrist {:?}",
             angle(arms[0].1, arms[0].2),
             angle(arms[1].1, arms[1].2),
             arms[0].1,
@@ -95,6 +95,7 @@ fn main() {
                     let centre = |pos: &[[f32; 3]]| {
                         ring.iter().map(|&k| Vec3::from(pos[k])).sum::<Vec3>() / ring.len() as f32
                     };
+                    // `sh` is the elbow here: the cuff is compared with the forearm line.
                     let axis = (wr - sh).normalize();
                     let off = |c: Vec3| {
                         let t = (c - sh).dot(axis);
@@ -120,7 +121,7 @@ fn main() {
         }
     }
     println!(
-        "worst cuff centre distance from the arm line: as authored carried {:.1} / draped {:.1} cm; turned carried {worst_carry:.1} / draped {worst_drape:.1} cm",
+        "worst cuff centre distance from the forearm line: as authored carried {:.1} / draped {:.1} cm; turned carried {worst_carry:.1} / draped {worst_drape:.1} cm",
         worst0.0, worst0.1
     );
 }

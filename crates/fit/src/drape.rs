@@ -815,9 +815,9 @@ struct Solved {
 pub struct BodyCollider {
     grid: BodyGrid,
     positions: Vec<[f32; 3]>,
-    /// Shoulder and wrist joint of the left and right arm, when known
+    /// Shoulder, elbow and wrist joint of the left and right arm, when known
     /// ([`BodyCollider::with_joints`]): sleeves are then turned to the arms.
-    arms: Option<[(Vec3A, Vec3A); 2]>,
+    arms: Option<[[[f32; 3]; 3]; 2]>,
 }
 
 impl BodyCollider {
@@ -831,24 +831,22 @@ impl BodyCollider {
     }
 
     /// Adds the avatar's arm joints (`doppel_body`'s `AvatarMesh::joints`: needs
-    /// `shoulder_left`, `wrist_left`, `shoulder_right`, `wrist_right`), so that
+    /// `shoulder_`, `elbow_` and `wrist_` + `left` / `right`), so that
     /// [`dress_on`] turns the sleeves of tops about the shoulder joints to the avatar's
     /// arm angle ([`turn_sleeves`]). Missing or non-finite joints leave the collider as
     /// it was (sleeves stay as authored).
     pub fn with_joints(mut self, joints: &std::collections::BTreeMap<String, [f32; 3]>) -> Self {
-        let j = |name: &str| {
-            joints
-                .get(name)
-                .map(|p| Vec3A::from(*p))
-                .filter(|p| p.is_finite())
+        let arm = |side: &str| -> Option<[[f32; 3]; 3]> {
+            let j = |name: &str| {
+                joints
+                    .get(&format!("{name}_{side}"))
+                    .copied()
+                    .filter(|p| p.iter().all(|c| c.is_finite()))
+            };
+            Some([j("shoulder")?, j("elbow")?, j("wrist")?])
         };
-        if let (Some(sl), Some(wl), Some(sr), Some(wr)) = (
-            j("shoulder_left"),
-            j("wrist_left"),
-            j("shoulder_right"),
-            j("wrist_right"),
-        ) {
-            self.arms = Some([(sl, wl), (sr, wr)]);
+        if let (Some(l), Some(r)) = (arm("left"), arm("right")) {
+            self.arms = Some([l, r]);
         }
         self
     }
@@ -861,49 +859,75 @@ pub const AUTHORED_ARM_DEG: f32 = 45.0;
 /// Turns sleeves to an arm: every garment vertex on the arm's side near the authored
 /// sleeve axis (a line from `shoulder` at [`AUTHORED_ARM_DEG`] below horizontal, outwards
 /// in the body's frontal plane) is rotated about the shoulder joint so that this axis
-/// points at `wrist`. The rotation fades in over the first 15 cm of the sleeve (a sharper
+/// points at `elbow`, and the part beyond the elbow (blended over ±4 cm) about the elbow
+/// joint so that it points at `wrist` (a straight tube would let the bent elbow poke
+/// through the sleeve). The rotation fades in over the first 15 cm of the sleeve (a sharper
 /// turn pushed the armhole of tight T-shirts into the upper arm: 0.97 % of vertices
 /// inside instead of 0.43 %) and out beyond 9–13 cm from the axis, so the torso (and a
 /// wide skirt) stays where it is.
-/// Positions must already be on the avatar (after [`carry`]); non-finite input, a
-/// degenerate arm or an arm pointing upwards leaves the garment unchanged.
-pub fn turn_sleeves(garment: &mut [[f32; 3]], shoulder: [f32; 3], wrist: [f32; 3]) {
-    let (s, w) = (Vec3A::from(shoulder), Vec3A::from(wrist));
-    let arm = w - s;
-    if !arm.is_finite() || arm.length() < 0.05 || arm.y >= 0.0 {
+/// Positions must already be on the avatar (after [`carry`]); non-finite input, an arm
+/// segment shorter than 5 cm or an arm pointing upwards leaves the garment unchanged.
+pub fn turn_sleeves(
+    garment: &mut [[f32; 3]],
+    shoulder: [f32; 3],
+    elbow: [f32; 3],
+    wrist: [f32; 3],
+) {
+    let [s, e, w] = [shoulder, elbow, wrist].map(Vec3A::from);
+    let (upper, fore) = (e - s, w - e);
+    if !(upper.is_finite() && fore.is_finite())
+        || upper.length() < 0.05
+        || fore.length() < 0.05
+        || (w - s).y >= 0.0
+    {
         return;
     }
-    let side = if arm.x >= 0.0 { 1.0 } else { -1.0 };
+    let side = if (w - s).x >= 0.0 { 1.0 } else { -1.0 };
     let ang = AUTHORED_ARM_DEG.to_radians();
     let d = Vec3A::new(side * ang.cos(), -ang.sin(), 0.0);
-    let a = arm.normalize();
-    let axis = d.cross(a);
-    let (sin, cos) = (axis.length(), d.dot(a));
-    if sin < 1e-6 {
-        return;
-    }
-    let axis = axis / sin;
-    let phi = sin.atan2(cos);
+    let (u, f) = (upper.normalize(), fore.normalize());
     let smooth = |t: f32| {
         let t = t.clamp(0.0, 1.0);
         t * t * (3.0 - 2.0 * t)
     };
+    let elbow_at = upper.length();
     for q in garment.iter_mut() {
         let r = Vec3A::from(*q) - s;
         if !r.is_finite() {
             continue;
         }
+        // Which vertices belong to the sleeve, and how far along it: from the authored
+        // (carried) geometry, before any turn.
         let along = r.dot(d);
         let perp = (r - d * along).length();
-        let wt = smooth(along / 0.15) * smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
-        if wt <= 0.0 {
+        let member = smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
+        if member <= 0.0 {
             continue;
         }
-        // Rodrigues' rotation by wt·phi about `axis`.
-        let (sn, cs) = (wt * phi).sin_cos();
-        let rot = r * cs + axis.cross(r) * sn + axis * axis.dot(r) * (1.0 - cs);
-        *q = (s + rot).to_array();
+        // 1. The whole sleeve about the shoulder joint onto the upper arm, and
+        let p = s + rotate(r, d, u, member * smooth(along / 0.15));
+        // 2. the part beyond the elbow about the elbow joint onto the forearm.
+        let bend = member * smooth((along - elbow_at + 0.04) / 0.08);
+        let p = if bend > 0.0 {
+            e + rotate(p - e, u, f, bend)
+        } else {
+            p
+        };
+        *q = p.to_array();
     }
+}
+
+/// `r` rotated by `share` of the rotation that takes unit vector `from` to unit vector
+/// `to` (Rodrigues' formula; unchanged when they are parallel).
+fn rotate(r: Vec3A, from: Vec3A, to: Vec3A, share: f32) -> Vec3A {
+    let axis = from.cross(to);
+    let sin = axis.length();
+    if sin < 1e-6 || share <= 0.0 {
+        return r;
+    }
+    let axis = axis / sin;
+    let (sn, cs) = (share * sin.atan2(from.dot(to))).sin_cos();
+    r * cs + axis.cross(r) * sn + axis * axis.dot(r) * (1.0 - cs)
 }
 
 /// [`carry`] onto a prepared body; with the avatar's joints
@@ -922,8 +946,8 @@ pub fn carry_on(
         category.is_bottom(),
     );
     if let Some(arms) = body.arms.filter(|_| !category.is_bottom()) {
-        for (shoulder, wrist) in arms {
-            turn_sleeves(&mut out, shoulder.to_array(), wrist.to_array());
+        for [shoulder, elbow, wrist] in arms {
+            turn_sleeves(&mut out, shoulder, elbow, wrist);
         }
     }
     out
@@ -1692,7 +1716,7 @@ mod tests {
         }
     }
 
-    /// Distance of each cuff's centre from the arm line (shoulder → wrist joint), m, left
+    /// Distance of each cuff's centre from the forearm line (elbow → wrist joint), m, left
     /// arm first. The cuff ring: the authored vertices farthest along the authored 45°
     /// sleeve direction on that side.
     fn cuff_offsets(authored: &[[f32; 3]], placed: &[[f32; 3]], av: &AvatarMesh) -> [f32; 2] {
@@ -1712,9 +1736,9 @@ mod tests {
                 .collect();
             assert!(ring.len() >= 4, "cuff ring of {} vertices", ring.len());
             let centre = ring.iter().sum::<Vec3>() / ring.len() as f32;
-            let sh = Vec3::from(av.joints[&format!("shoulder_{name}")]);
-            let arm = (Vec3::from(av.joints[&format!("wrist_{name}")]) - sh).normalize();
-            let r = centre - sh;
+            let el = Vec3::from(av.joints[&format!("elbow_{name}")]);
+            let arm = (Vec3::from(av.joints[&format!("wrist_{name}")]) - el).normalize();
+            let r = centre - el;
             (r - arm * r.dot(arm)).length()
         })
     }
@@ -1767,19 +1791,21 @@ mod tests {
     #[test]
     fn turn_sleeves_leaves_odd_arms_alone() {
         let g = vec![[0.5, 1.0, 0.0], [f32::NAN, 1.0, 0.0], [0.3, 1.2, 0.0]];
-        for (s, w) in [
-            ([0.2, 1.4, 0.0], [0.2, 1.4, 0.0]),      // zero length
-            ([0.2, 1.4, 0.0], [0.5, 1.6, 0.0]),      // pointing up
-            ([0.2, 1.4, 0.0], [f32::NAN, 1.0, 0.0]), // not finite
+        let s = [0.2, 1.4, 0.0];
+        for (e, w) in [
+            ([0.2, 1.4, 0.0], [0.5, 1.05, 0.2]),      // zero-length upper arm
+            ([0.35, 1.45, 0.0], [0.5, 1.6, 0.0]),     // pointing up
+            ([0.35, 1.2, 0.1], [f32::NAN, 1.0, 0.0]), // not finite
         ] {
             let mut t = g.clone();
-            turn_sleeves(&mut t, s, w);
+            turn_sleeves(&mut t, s, e, w);
             assert_eq!(format!("{t:?}"), format!("{g:?}"));
         }
-        // A real turn moves the far sleeve point and keeps its distance from the shoulder.
+        // A straight arm: one turn about the shoulder, which keeps the far sleeve point's
+        // distance from the shoulder.
         let mut t = g.clone();
-        turn_sleeves(&mut t, [0.2, 1.4, 0.0], [0.5, 1.05, 0.2]);
-        let d = |p: [f32; 3]| Vec3::from(p).distance(Vec3::new(0.2, 1.4, 0.0));
+        turn_sleeves(&mut t, s, [0.35, 1.225, 0.1], [0.5, 1.05, 0.2]);
+        let d = |p: [f32; 3]| Vec3::from(p).distance(Vec3::from(s));
         assert!(Vec3::from(t[0]).distance(Vec3::from(g[0])) > 0.05, "{t:?}");
         assert!((d(t[0]) - d(g[0])).abs() < 1e-5);
         assert!(t[1][0].is_nan());
