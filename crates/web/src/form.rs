@@ -5,7 +5,6 @@ use crate::i18n::{Lang, Text};
 use doppel_body::input::{AGE_RANGE_YEARS, DEFAULT_AGE_YEARS, WEIGHT_RANGE_KG};
 use doppel_body::units::{cm_to_inches, inches_to_cm, kg_to_pounds, pounds_to_kg};
 use doppel_body::{BodyInput, Measure, Sex};
-use std::collections::BTreeMap;
 
 /// Display units chosen with the `units` control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -224,13 +223,86 @@ fn range_text(min: f64, max: f64, field: Field, units: Units, lang: Lang) -> Str
     )
 }
 
+/// A map keyed by [`Field`], iterated in `Field` order like a `BTreeMap`, stored as a
+/// sorted list: a form has at most a dozen fields, and each `BTreeMap` instantiation (plus
+/// the stable sort behind its `collect`) costs kilobytes of wasm (BENCHMARKS.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldMap<V>(Vec<(Field, V)>);
+
+impl<V> Default for FieldMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<V> FieldMap<V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value of `field`, if set.
+    pub fn get(&self, field: &Field) -> Option<&V> {
+        let i = self.0.binary_search_by(|(f, _)| f.cmp(field)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// Sets `field`, returning its previous value.
+    pub fn insert(&mut self, field: Field, value: V) -> Option<V> {
+        match self.0.binary_search_by(|(f, _)| f.cmp(&field)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (field, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `field`, returning its value.
+    pub fn remove(&mut self, field: &Field) -> Option<V> {
+        let i = self.0.binary_search_by(|(f, _)| f.cmp(field)).ok()?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Entries in `Field` order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Field, &V)> {
+        self.0.iter().map(|(f, v)| (f, v))
+    }
+
+    /// Entries in `Field` order, values mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Field, &mut V)> {
+        self.0.iter_mut().map(|(f, v)| (&*f, v))
+    }
+}
+
+impl<V> FromIterator<(Field, V)> for FieldMap<V> {
+    /// Later entries for the same field replace earlier ones (as in a `BTreeMap`).
+    fn from_iter<I: IntoIterator<Item = (Field, V)>>(iter: I) -> Self {
+        let mut m = Self::new();
+        for (f, v) in iter {
+            m.insert(f, v);
+        }
+        m
+    }
+}
+
 /// The form's raw text, keyed by field, plus the chosen units.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawForm {
     /// `""`, `"female"` or `"male"`.
     pub sex: String,
     /// Text of every numeric field (missing = empty).
-    pub values: BTreeMap<Field, String>,
+    pub values: FieldMap<String>,
     /// Display units of the values.
     pub units: Units,
 }
@@ -477,5 +549,42 @@ mod tests {
         assert_eq!(field_of_error(&e), Field::Tape(Measure::Waist));
         let e = doppel_body::BodyError::BadSex("x".into());
         assert_eq!(field_of_error(&e), Field::Sex);
+    }
+
+    #[test]
+    fn field_map_behaves_like_an_ordered_map() {
+        let mut m: FieldMap<u32> = [
+            (Field::Weight, 1),
+            (Field::Sex, 2),
+            (Field::Tape(Measure::Hip), 3),
+            (Field::Weight, 4),
+        ]
+        .into_iter()
+        .collect();
+        let want: std::collections::BTreeMap<Field, u32> = [
+            (Field::Weight, 1),
+            (Field::Sex, 2),
+            (Field::Tape(Measure::Hip), 3),
+            (Field::Weight, 4),
+        ]
+        .into_iter()
+        .collect();
+        assert!(
+            m.iter()
+                .map(|(f, v)| (*f, *v))
+                .eq(want.iter().map(|(f, v)| (*f, *v)))
+        );
+        assert_eq!(m.insert(Field::Sex, 5), Some(2));
+        assert_eq!(m.insert(Field::Age, 6), None);
+        assert_eq!(m.get(&Field::Age), Some(&6));
+        assert_eq!(m.remove(&Field::Weight), Some(4));
+        assert_eq!(m.get(&Field::Weight), None);
+        assert_eq!(m.remove(&Field::Weight), None);
+        let keys: Vec<Field> = m.iter().map(|(f, _)| *f).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        m.clear();
+        assert!(m.is_empty());
     }
 }

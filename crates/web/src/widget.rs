@@ -5,7 +5,7 @@
 use crate::bridge::{self, Config};
 use crate::catalog;
 use crate::catalog::reference_stature_cm;
-use crate::form::{self, Field, FieldError, RawForm, TAPE, Units};
+use crate::form::{self, Field, FieldError, FieldMap, RawForm, TAPE, Units};
 use crate::i18n::{self, Lang, Text};
 use crate::mydouble::MyDouble;
 use crate::net;
@@ -22,7 +22,6 @@ use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
 use doppel_garment::generate::default_reference_stature_cm;
 use doppel_render::{Material, MeshData};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -99,7 +98,7 @@ pub enum Msg {
 pub struct Widget {
     config: Config,
     form: RawForm,
-    errors: BTreeMap<Field, FieldError>,
+    errors: FieldMap<FieldError>,
     submitted: bool,
     model: Load<Rc<Model>>,
     product: Load<Rc<Product>>,
@@ -849,7 +848,7 @@ impl Component for Widget {
         let mut w = Widget {
             config,
             form,
-            errors: BTreeMap::new(),
+            errors: FieldMap::new(),
             submitted: false,
             model: Load::Loading,
             product: Load::None,
