@@ -1534,6 +1534,57 @@ mod tests {
         );
     }
 
+    /// Odd questions (non-ASCII letters, near-words, phrase pieces, long words) never panic
+    /// and always give a valid score; a fixed pseudo-random sequence, so any failure repeats.
+    #[test]
+    fn odd_questions_never_panic() {
+        let pack = coffee();
+        let pieces = [
+            "läuft",
+            "über",
+            "less",
+            "full",
+            "entklaken",
+            "ßß",
+            "façon",
+            "ÄÖÜ",
+            "e8",
+            "Fehler",
+            "zu",
+            "voll",
+            "ǅ",
+            "日本",
+            "x",
+            "Brühgrupe",
+            "aaaaaaaaaaaaaaaaaaaa",
+            "-",
+            "Kaffe",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut q = String::new();
+            for _ in 0..(state % 7 + 1) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                q.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+                if state & 1 == 0 {
+                    q.push(' ');
+                }
+            }
+            for lang in [Lang::De, Lang::En] {
+                let opts = AskOptions {
+                    lang: Some(lang),
+                    ..Default::default()
+                };
+                match pack.ask(&q, &opts) {
+                    Ok(a) => assert!((0.0..=1.0).contains(&a.score), "{q:?}: {}", a.score),
+                    Err(e) => assert!(matches!(e, AskError::NoWords), "{q:?}: {e}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn edit_distance() {
         assert!(edit_distance_le1("entkalk", "entkalk"));
