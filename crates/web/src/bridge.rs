@@ -138,9 +138,10 @@ pub fn parse_config_message(data: &JsValue, current: &Config) -> Option<Config> 
         .iter()
         .filter_map(|k| k.as_string())
         .collect();
-    let mut sorted = keys.clone();
-    sorted.sort();
-    if sorted != ["catalog", "fit", "lang", "product", "type"] {
+    // Object keys are distinct, so five keys that include all five expected are exactly
+    // those (a check without sorting: a sort instantiation is kilobytes of wasm).
+    const EXPECTED: [&str; 5] = ["catalog", "fit", "lang", "product", "type"];
+    if keys.len() != EXPECTED.len() || !EXPECTED.iter().all(|e| keys.iter().any(|k| k == e)) {
         return None;
     }
     if string_field(data, "type")? != "doppel:config" {
