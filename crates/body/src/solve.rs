@@ -8,6 +8,9 @@
 //! - the mass `density × volume` against the entered weight (soft, 2.5 % sd);
 //! - a unit Gaussian prior on every normalised parameter (plausible shapes).
 //!
+//! A solve that still misses a supplied value by more than 0.3 cm is polished: solved
+//! again from there with the mass four times softer (see `POLISH`).
+//!
 //! Levenberg–Marquardt with analytic Jacobians: each measurement's gradient with respect
 //! to vertex positions (see [`crate::mesh_measure::probe`]) chained with the linear shape
 //! basis. The scale enters in closed form (lengths ∝ s, volume ∝ s³).
@@ -28,6 +31,28 @@ pub const BODY_DENSITY_KG_M3: f64 = 1020.0;
 const HARD_TOL_CM: f64 = 0.05;
 /// Relative standard deviation of the mass constraint.
 const MASS_REL_SD: f64 = 0.025;
+/// A solve whose supplied values miss by more than this (cm) is polished: solved again
+/// from where it stopped with the [`POLISH`] weights (rare: 1 of 200 all-nine bodies).
+const POLISH_AT_CM: f64 = 0.3;
+
+/// Weights of the soft terms.
+#[derive(Debug, Clone, Copy)]
+struct Soft {
+    /// Relative standard deviation of the mass constraint.
+    mass_rel_sd: f64,
+}
+
+const NORMAL: Soft = Soft {
+    mass_rel_sd: MASS_REL_SD,
+};
+
+/// The polishing pass: the mass constraint four times softer (10 %). With many supplied
+/// values the girths fix the volume, and the mass can hold the solve in a poor local
+/// minimum: a man of 167 cm / 56.6 kg with all nine measures supplied (`solve_spread
+/// --all`, body 175) stopped with the neck +0.68 cm at 53.3 kg; polished, every
+/// supplied value is within 0.09 cm at 54.3 kg. (A weaker prior as well, a third,
+/// did not leave that minimum.)
+const POLISH: Soft = Soft { mass_rel_sd: 0.10 };
 
 /// One target of the solve.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -125,7 +150,13 @@ fn unpack(model: &Model, sex: Sex, x: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
 
 /// Residuals at `x` (no Jacobian). `pos` is a spare buffer to reuse (avoids a 160 KB
 /// allocation per evaluation).
-fn evaluate(model: &Model, prob: &Problem, x: &[f64], mut pos: Vec<[f32; 3]>) -> Option<Eval> {
+fn evaluate(
+    model: &Model,
+    prob: &Problem,
+    soft: Soft,
+    x: &[f64],
+    mut pos: Vec<[f32; 3]>,
+) -> Option<Eval> {
     let sex = prob.sex;
     let np = x.len() - 1;
     let (coeffs, locals, s) = unpack(model, sex, x);
@@ -146,7 +177,7 @@ fn evaluate(model: &Model, prob: &Problem, x: &[f64], mut pos: Vec<[f32; 3]>) ->
     let volume = volume_m3(&pos, model.triangles());
     let mass_kg = BODY_DENSITY_KG_M3 * s.powi(3) * volume;
     if let Some(w) = prob.weight_kg {
-        residuals.push((mass_kg - w) / (MASS_REL_SD * w));
+        residuals.push((mass_kg - w) / (soft.mass_rel_sd * w));
     }
     residuals.extend_from_slice(&x[..np]);
     let cost = residuals.iter().map(|r| r * r).sum();
@@ -164,7 +195,7 @@ fn evaluate(model: &Model, prob: &Problem, x: &[f64], mut pos: Vec<[f32; 3]>) ->
 
 /// Jacobian of [`evaluate`]'s residuals at `x` (rows in the same order), from the mesh,
 /// measurement gradients and volume kept in `e`.
-fn jacobian(model: &Model, prob: &Problem, x: &[f64], e: &Eval) -> Vec<Vec<f64>> {
+fn jacobian(model: &Model, prob: &Problem, soft: Soft, x: &[f64], e: &Eval) -> Vec<Vec<f64>> {
     let sex = prob.sex;
     let n = x.len();
     let np = n - 1;
@@ -189,7 +220,7 @@ fn jacobian(model: &Model, prob: &Problem, x: &[f64], e: &Eval) -> Vec<Vec<f64>>
         jacobian.push(row);
     }
     if let Some(w) = prob.weight_kg {
-        let sd = MASS_REL_SD * w;
+        let sd = soft.mass_rel_sd * w;
         let vgrad = volume_grad_f32(&e.pos, model.triangles());
         let mut row = vec![0.0; n];
         model.accumulate_dense_param_grad(sex, &vgrad, &mut row[..np]);
@@ -248,7 +279,6 @@ fn cholesky_solve(mut a: Vec<Vec<f64>>, b: &[f64]) -> Option<Vec<f64>> {
 
 /// Runs the solver. Errors only if the problem lacks a height target or the model
 /// lacks landmarks.
-#[allow(clippy::needless_range_loop)] // dense normal equations, written out plainly
 pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
     let height = prob
         .targets
@@ -266,19 +296,63 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
         .ok_or_else(|| BodyError::Model("model lacks landmarks".into()))?
         .value;
     x[np] = height / (100.0 * h0);
-    let lm_err = || BodyError::Model("model lacks landmarks".into());
-    let mut cur = evaluate(model, prob, &x, Vec::new()).ok_or_else(lm_err)?;
+    let (mut x, mut cur, mut iterations) = levenberg_marquardt(model, prob, NORMAL, x, 60)?;
+    if cur.max_hard_err > POLISH_AT_CM {
+        let (px, pcur, pit) = levenberg_marquardt(model, prob, POLISH, x.clone(), 30)?;
+        iterations += pit;
+        if pcur.max_hard_err < cur.max_hard_err {
+            (x, cur) = (px, pcur);
+        }
+    }
+    let (coeffs, locals, scale) = unpack(model, sex, &x);
+    // Report every measure, not only the targeted ones.
+    let shape = ShapeParams {
+        sex,
+        coeffs,
+        locals,
+        scale,
+    };
+    // Lengths scale with `scale`, so the unscaled mesh of the last evaluation serves.
+    let mut achieved_cm = cur.achieved_cm;
+    for (m, p) in Measure::ALL
+        .into_iter()
+        .zip(probe_many(model, &cur.pos, &Measure::ALL).unwrap_or_default())
+    {
+        achieved_cm.insert(m, 100.0 * scale * p.value);
+    }
+    Ok(Solution {
+        shape,
+        achieved_cm,
+        max_supplied_error_cm: cur.max_hard_err,
+        mass_kg: cur.mass_kg,
+        iterations,
+    })
+}
+
+/// Levenberg–Marquardt from `x` with the soft-term weights `soft`: the parameters, the
+/// evaluation there and the iterations used.
+#[allow(clippy::needless_range_loop)] // dense normal equations, written out plainly
+fn levenberg_marquardt(
+    model: &Model,
+    prob: &Problem,
+    soft: Soft,
+    mut x: Vec<f64>,
+    max_iterations: usize,
+) -> Result<(Vec<f64>, Eval, usize), BodyError> {
+    let np = x.len() - 1;
+    let mut cur = evaluate(model, prob, soft, &x, Vec::new())
+        .ok_or_else(|| BodyError::Model("model lacks landmarks".into()))?;
     // Formed lazily: the last accepted point usually ends the solve and needs none.
     let mut jac: Option<Vec<Vec<f64>>> = None;
     let mut spare = Vec::new();
     let mut mu = 1e-3;
     let mut iterations = 0;
-    for _ in 0..60 {
+    for _ in 0..max_iterations {
         iterations += 1;
         let n = x.len();
         let mut jtj = vec![vec![0.0; n]; n];
         let mut jtr = vec![0.0; n];
-        let j = jac.get_or_insert_with(|| jacobian(model, prob, &x, &cur));
+        let j = jac.get_or_insert_with(|| jacobian(model, prob, soft, &x, &cur));
         for (row, r) in j.iter().zip(&cur.residuals) {
             for i in 0..n {
                 if row[i] == 0.0 {
@@ -310,7 +384,7 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
                 mu *= 10.0;
                 continue;
             }
-            let Some(next) = evaluate(model, prob, &trial, std::mem::take(&mut spare)) else {
+            let Some(next) = evaluate(model, prob, soft, &trial, std::mem::take(&mut spare)) else {
                 mu *= 10.0;
                 continue;
             };
@@ -345,29 +419,7 @@ pub fn solve(model: &Model, prob: &Problem) -> Result<Solution, BodyError> {
             break;
         }
     }
-    let (coeffs, locals, scale) = unpack(model, sex, &x);
-    // Report every measure, not only the targeted ones.
-    let shape = ShapeParams {
-        sex,
-        coeffs,
-        locals,
-        scale,
-    };
-    // Lengths scale with `scale`, so the unscaled mesh of the last evaluation serves.
-    let mut achieved_cm = cur.achieved_cm;
-    for (m, p) in Measure::ALL
-        .into_iter()
-        .zip(probe_many(model, &cur.pos, &Measure::ALL).unwrap_or_default())
-    {
-        achieved_cm.insert(m, 100.0 * scale * p.value);
-    }
-    Ok(Solution {
-        shape,
-        achieved_cm,
-        max_supplied_error_cm: cur.max_hard_err,
-        mass_kg: cur.mass_kg,
-        iterations,
-    })
+    Ok((x, cur, iterations))
 }
 
 #[cfg(test)]
@@ -484,6 +536,52 @@ mod tests {
             );
             assert!(mae < 0.08, "{sex}: mean |mass error| {mae}");
         }
+    }
+
+    /// The bodies of `solve_spread 200 --all` (the same deterministic sweep over sex,
+    /// height and BMI 18.5–35.5, every measure drawn from the predictor's joint
+    /// distribution and supplied): every supplied value within the 0.5 cm contract. Body
+    /// 175 (man 167.1 cm / 56.6 kg) missed it (neck +0.68 cm) before the polishing pass.
+    #[test]
+    fn all_nine_supplied_on_200_bodies() {
+        let model = Model::builtin().expect("model");
+        let mut worst = (0.0f64, 0usize);
+        for i in 0..200usize {
+            let u = (i as f64 * 0.618_034).fract();
+            let v = (i as f64 * 0.754_878).fract();
+            let sex = if i % 2 == 0 { Sex::Female } else { Sex::Male };
+            let (h0, h1) = if sex == Sex::Female {
+                (150.0, 180.0)
+            } else {
+                (162.0, 195.0)
+            };
+            let h = h0 + (h1 - h0) * u;
+            let bmi = 18.5 + 17.0 * v;
+            let w = bmi * (h / 100.0) * (h / 100.0);
+            let age = 20.0 + (i % 40) as f64;
+            let base = BodyInput::new(sex, h, w, Some(age), []).expect("input");
+            let draw = predict(&base)
+                .expect("prediction")
+                .sample(1, i as u64)
+                .pop()
+                .expect("a draw");
+            let supplied: Vec<(Measure, f64)> = draw
+                .into_iter()
+                .filter(|(m, _)| *m != Measure::Height)
+                .map(|(m, v)| (m, (v * 10.0).round() / 10.0))
+                .collect();
+            let input = BodyInput::new(sex, h, w, Some(age), supplied).expect("input");
+            let p = predict(&input).expect("prediction");
+            let sol = solve(model, &Problem::from_prediction(&p, w)).expect("solve");
+            if sol.max_supplied_error_cm > worst.0 {
+                worst = (sol.max_supplied_error_cm, i);
+            }
+        }
+        eprintln!(
+            "largest supplied error {:.3} cm (body {})",
+            worst.0, worst.1
+        );
+        assert!(worst.0 < 0.5, "body {}: {:.3} cm", worst.1, worst.0);
     }
 
     #[test]
