@@ -174,8 +174,51 @@ fn minify_names(opt: &Path, wasm: &Path, js: &Path) -> Result<()> {
     let module = import_module(&std::fs::read(wasm)?)?;
     let text =
         std::fs::read_to_string(js).with_context(|| format!("cannot read {}", js.display()))?;
-    let text = rewrite_glue(&text, &map, &module)?;
+    let text = strip_glue(&rewrite_glue(&text, &map, &module)?)?;
     std::fs::write(js, text).with_context(|| format!("cannot write {}", js.display()))
+}
+
+/// Drops the glue's comments, indentation and blank lines (−1.5 KB gz per flavour).
+///
+/// Only whole-line comments (`//…`, and `/* … */` blocks opening a line) are removed and
+/// line breaks are kept, so automatic semicolon insertion reads the code as before. That is
+/// safe only without multi-line strings: glue with a line continuation or an unbalanced
+/// template literal is refused.
+fn strip_glue(js: &str) -> Result<String> {
+    let mut out = String::with_capacity(js.len());
+    let mut in_block = false;
+    for line in js.lines() {
+        let t = line.trim();
+        if t.matches('`').count() % 2 == 1 || t.ends_with('\\') {
+            bail!("the JS glue has a multi-line string ({t:?}): unexpected wasm-bindgen output");
+        }
+        if in_block {
+            if let Some(end) = t.find("*/") {
+                if end + 2 != t.len() {
+                    bail!("the JS glue has code after a comment ({t:?}): unexpected output");
+                }
+                in_block = false;
+            }
+            continue;
+        }
+        if t.starts_with("/*") {
+            match t.find("*/") {
+                // A comment and then code on the same line: keep the line as it is.
+                Some(end) if end + 2 != t.len() => {}
+                Some(_) => continue,
+                None => {
+                    in_block = true;
+                    continue;
+                }
+            }
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        out.push_str(t);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// binaryen's mapping: imports as `[module, old, new]`, exports as `[old, new]`.
@@ -540,6 +583,18 @@ mod tests {
         assert!(out.contains("\"m\": import0"), "{out}");
         assert!(out.contains("doppel_bg.wasm"), "{out}");
         assert!(!out.contains("__wbg_log"), "{out}");
+    }
+
+    #[test]
+    fn glue_loses_comments_and_indentation_only() {
+        let js = "/**\n * Docs.\n */\nexport function f() {\n    // why\n    \
+                  return `a${1}`; // kept\n}\n\n/* one line */\n/* c */ let y = 2;\nlet x = 1\n";
+        assert_eq!(
+            strip_glue(js).unwrap(),
+            "export function f() {\nreturn `a${1}`; // kept\n}\n/* c */ let y = 2;\nlet x = 1\n"
+        );
+        assert!(strip_glue("let s = `a\nb`;\n").is_err());
+        assert!(strip_glue("let s = 'a\\\nb';\n").is_err());
     }
 
     #[test]

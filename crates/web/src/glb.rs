@@ -230,7 +230,10 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
         return Err("first chunk is not JSON".into());
     }
     let json_bytes = bytes.get(20..20 + json_len).ok_or("truncated JSON chunk")?;
-    let json: Value = serde_json::from_slice(json_bytes).map_err(|e| e.to_string())?;
+    // Checked as UTF-8 first and parsed as text: serde_json then needs one parser instance
+    // (`from_str`, as the catalog and the store use), not a second one for byte slices.
+    let json_text = std::str::from_utf8(json_bytes).map_err(|e| format!("JSON chunk: {e}"))?;
+    let json: Value = serde_json::from_str(json_text).map_err(|e| e.to_string())?;
     let bin_at = 20 + json_len;
     let bin = match (u32_at(bytes, bin_at), u32_at(bytes, bin_at + 4)) {
         (Some(len), Some(BIN)) => bytes
@@ -436,5 +439,11 @@ mod tests {
         b.extend(JSON.to_le_bytes());
         b.extend(b"{}      ");
         assert!(read(&b).is_err());
+        // A JSON chunk that is not UTF-8 is named as such.
+        let mut b = b"glTF\x02\0\0\0\0\0\0\0".to_vec();
+        b.extend(8u32.to_le_bytes());
+        b.extend(JSON.to_le_bytes());
+        b.extend(b"{\"a\":\"\xff\"}");
+        assert!(read(&b).is_err_and(|e| e.starts_with("JSON chunk:")));
     }
 }
