@@ -103,16 +103,18 @@ impl Profile {
 
     /// Remembers `input` as the body answers.
     pub fn set_body(&mut self, input: &BodyInput) {
+        // Inserted one by one rather than collected: `collect` into a map instantiates a
+        // stable sort for the pair type (kilobytes of wasm).
+        let mut measured_cm = BTreeMap::new();
+        for (m, v) in &input.measured_cm {
+            measured_cm.insert(m.key().to_string(), *v);
+        }
         self.body = Some(StoredBody {
             sex: input.sex,
             age_years: input.age_years,
             height_cm: input.height_cm,
             weight_kg: input.weight_kg,
-            measured_cm: input
-                .measured_cm
-                .iter()
-                .map(|(m, v)| (m.key().to_string(), *v))
-                .collect(),
+            measured_cm,
         });
     }
 
