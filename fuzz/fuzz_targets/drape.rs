@@ -1,10 +1,12 @@
 //! Fuzzes the cloth solver's entry points with random meshes, indices, floats (NaN,
 //! infinities, huge values), fabrics and settings: a drape, an error naming the bad
-//! input, never a panic (also `carry`, `subdivide` and `region_strain_pct`).
+//! input, never a panic (also `carry`, `turn_sleeves`, `subdivide` and
+//! `region_strain_pct`).
 #![no_main]
 
 use doppel_fit::drape::{
     BodySurface, ClothMesh, DrapeParams, carry, drape, region_strain_pct, subdivide,
+    turn_sleeves,
 };
 use doppel_garment::catalog::{Fabric, FabricKind};
 use libfuzzer_sys::fuzz_target;
@@ -87,5 +89,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let carried = carry(&rest, r.coord() + 1.0, &body_pos, r.u8() % 2 == 0);
     assert_eq!(carried.len(), rest.len());
+    // Sleeves turned to an arbitrary (possibly degenerate or non-finite) arm.
+    let mut turned = carried;
+    let (s, e, w) = (r.point(), r.point(), r.point());
+    turn_sleeves(&mut turned, s, e, w);
+    assert_eq!(turned.len(), rest.len());
     let _ = subdivide(&rest, &idx);
 });
