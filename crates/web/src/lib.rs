@@ -46,7 +46,9 @@ pub const FLAVOUR: &str = if cfg!(feature = "webgl") {
 #[cfg(all(target_arch = "wasm32", any(feature = "webgpu", feature = "webgl")))]
 #[wasm_bindgen]
 pub fn start(root: web_sys::Element) {
-    yew::Renderer::<viewer::App>::with_root(root).render();
+    // The widget is the root component (a wrapper component would cost its own copy of
+    // yew's generic lifecycle).
+    yew::Renderer::<widget::Widget>::with_root(root).render();
 }
 
 /// Mounts automatically into `[data-doppel-autostart]` when present (the `trunk serve`

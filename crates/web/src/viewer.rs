@@ -2,21 +2,12 @@
 
 use crate::gpu::{self, GpuView, Look, ViewHandle, ViewStatus};
 use crate::i18n::{Lang, Text};
-use crate::widget::Widget;
 use doppel_render::{Material, MeshData, ViewPreset};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
-
-/// Root component.
-#[function_component(App)]
-pub fn app() -> Html {
-    html! {
-        <Widget />
-    }
-}
 
 /// Interaction state kept outside yew's render cycle (pointer drags fire often).
 #[derive(Default)]
