@@ -397,10 +397,12 @@ impl BodyGrid {
 
     fn cell_of(&self, p: Vec3A) -> [i32; 3] {
         let c = (p - self.origin) / GRID_CELL_M;
+        // Truncation instead of `floor` (a libm call on baseline x86-64): the two differ
+        // only below zero, which clamps to cell 0 either way (NaN → 0 too).
         [
-            (c.x.floor() as i32).clamp(0, self.dims[0] - 1),
-            (c.y.floor() as i32).clamp(0, self.dims[1] - 1),
-            (c.z.floor() as i32).clamp(0, self.dims[2] - 1),
+            (c.x as i32).clamp(0, self.dims[0] - 1),
+            (c.y as i32).clamp(0, self.dims[1] - 1),
+            (c.z as i32).clamp(0, self.dims[2] - 1),
         ]
     }
 
