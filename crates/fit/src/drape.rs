@@ -2,7 +2,8 @@
 //!
 //! The garment arrives as authored (modelled on a reference body). [`carry`] moves it onto
 //! the avatar (a rigid vertical shift that keeps the top's height relative to the stature,
-//! centred on the torso; trouser legs are moved onto the avatar's legs), then [`drape`]
+//! centred on the torso; trouser legs are moved onto the avatar's legs; with the avatar's
+//! joints, [`carry_on`] also turns sleeves onto its arms: [`turn_sleeves`]), then [`drape`]
 //! (or [`drape_on`] with a [`BodyCollider`] built once per avatar)
 //!
 //! 1. pushes vertices that start inside the body out along the body normal, smoothing the
@@ -1405,7 +1406,9 @@ fn tethers(
 /// The whole fitting step in one call: [`carry`] the authored garment onto the avatar,
 /// then [`drape`] it with [`DrapeParams::for_category`]. `ref_stature_m` is the stature of
 /// the body the garment was modelled on (see
-/// `doppel_garment::generate::reference_stature_cm`).
+/// `doppel_garment::generate::reference_stature_cm`). A bare surface has no joints, so
+/// sleeves stay as authored: use [`dress_on`] with [`BodyCollider::with_joints`] to turn
+/// them to the avatar's arms.
 pub fn dress(
     garment_positions: &[[f32; 3]],
     garment_indices: &[u32],
@@ -1424,7 +1427,9 @@ pub fn dress(
     )
 }
 
-/// [`dress`] on a prepared body (the call for a viewer that switches sizes).
+/// [`dress`] on a prepared body (the call for a viewer that switches sizes): starts from
+/// [`carry_on`], so with the avatar's joints ([`BodyCollider::with_joints`]) the sleeves
+/// of tops follow its arms.
 pub fn dress_on(
     body: &BodyCollider,
     garment_positions: &[[f32; 3]],
