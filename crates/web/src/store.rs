@@ -41,10 +41,75 @@ pub struct Profile {
     pub units: String,
     /// Sizes the shopper chose, by product id.
     #[serde(default)]
-    pub sizes: BTreeMap<String, String>,
+    pub sizes: SizeMap,
     /// What the shopper sent from this device, to whom, and when (the consent ledger).
     #[serde(default)]
     pub ledger: Vec<crate::share::LedgerEntry>,
+}
+
+/// Product id → chosen size, sorted by id: stored as the same JSON object a
+/// `BTreeMap<String, String>` gives, but a sorted list in memory, which avoids one more
+/// `BTreeMap` instantiation in the wasm (BENCHMARKS.md).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SizeMap(Vec<(String, String)>);
+
+impl SizeMap {
+    /// Sets the size of `product`.
+    pub fn insert(&mut self, product: String, size: String) {
+        match self.0.binary_search_by(|(p, _)| p.as_str().cmp(&product)) {
+            Ok(i) => self.0[i].1 = size,
+            Err(i) => self.0.insert(i, (product, size)),
+        }
+    }
+
+    /// The size saved for `product`.
+    pub fn get(&self, product: &str) -> Option<&str> {
+        let i = self
+            .0
+            .binary_search_by(|(p, _)| p.as_str().cmp(product))
+            .ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// Entries sorted by product id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(p, s)| (p.as_str(), s.as_str()))
+    }
+}
+
+impl Serialize for SizeMap {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(self.0.len()))?;
+        for (p, s) in &self.0 {
+            m.serialize_entry(p, s)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SizeMap {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SizeMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<SizeMap, A::Error> {
+                let mut m = SizeMap::default();
+                // A repeated id keeps its last value, as a map would.
+                while let Some((p, s)) = a.next_entry::<String, String>()? {
+                    m.insert(p, s);
+                }
+                Ok(m)
+            }
+        }
+        de.deserialize_map(V)
+    }
 }
 
 /// Body answers in canonical units.
@@ -70,7 +135,7 @@ impl Default for Profile {
             version: VERSION,
             body: None,
             units: Units::Metric.key().into(),
-            sizes: BTreeMap::new(),
+            sizes: SizeMap::default(),
             ledger: Vec::new(),
         }
     }
@@ -374,5 +439,40 @@ mod tests {
         let left: Vec<String> = mem.map.borrow().keys().cloned().collect();
         assert_eq!(left, ["othersite.token"]);
         assert_eq!(load(&mem).0, Profile::default());
+    }
+
+    /// Stored exactly as the `BTreeMap<String, String>` it replaces: same JSON text, same
+    /// order, a repeated id keeps its last value; `get` and `iter` see the same entries.
+    #[test]
+    fn size_map_is_stored_like_a_btree_map() {
+        let pairs = [
+            ("tshirt-women", "M"),
+            ("jeans-men", "52"),
+            ("dress", "38"),
+            ("jeans-men", "54"),
+        ];
+        let mut ours = SizeMap::default();
+        let mut map = BTreeMap::new();
+        for (p, s) in pairs {
+            ours.insert(p.into(), s.into());
+            map.insert(p.to_string(), s.to_string());
+        }
+        let text = serde_json::to_string(&map).unwrap();
+        assert_eq!(serde_json::to_string(&ours).unwrap(), text);
+        assert!(
+            ours.iter()
+                .eq(map.iter().map(|(p, s)| (p.as_str(), s.as_str())))
+        );
+        assert_eq!(ours.get("jeans-men"), Some("54"));
+        assert_eq!(ours.get("hat"), None);
+        let dup = r#"{"b":"1","a":"2","b":"3"}"#;
+        let back: SizeMap = serde_json::from_str(dup).unwrap();
+        let want: BTreeMap<String, String> = serde_json::from_str(dup).unwrap();
+        assert!(
+            back.iter()
+                .eq(want.iter().map(|(p, s)| (p.as_str(), s.as_str())))
+        );
+        assert!(serde_json::from_str::<SizeMap>("[]").is_err());
+        assert!(serde_json::from_str::<SizeMap>(r#"{"a":1}"#).is_err());
     }
 }
