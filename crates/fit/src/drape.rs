@@ -836,8 +836,10 @@ impl BodyCollider {
     /// Adds the avatar's arm joints (`doppel_body`'s `AvatarMesh::joints`: needs
     /// `shoulder_`, `elbow_` and `wrist_` + `left` / `right`), so that
     /// [`dress_on`] turns the sleeves of tops about the shoulder joints to the avatar's
-    /// arm angle ([`turn_sleeves`]). Missing or non-finite joints leave the collider as
-    /// it was (sleeves stay as authored).
+    /// arm angle ([`turn_sleeves`]). Missing or non-finite joints, or a wrist that is not
+    /// outwards of its shoulder (away from the other shoulder), leave the collider as it
+    /// was (sleeves stay as authored): [`turn_sleeves`] takes the side from the wrist, so
+    /// an arm hanging or reaching inwards would turn the torso instead of the sleeve.
     pub fn with_joints(mut self, joints: &std::collections::BTreeMap<String, [f32; 3]>) -> Self {
         let arm = |side: &str| -> Option<[[f32; 3]; 3]> {
             let j = |name: &str| {
@@ -849,7 +851,12 @@ impl BodyCollider {
             Some([j("shoulder")?, j("elbow")?, j("wrist")?])
         };
         if let (Some(l), Some(r)) = (arm("left"), arm("right")) {
-            self.arms = Some([l, r]);
+            // Outwards: the wrist on the far side of its shoulder from the other shoulder.
+            let out =
+                |[s, _, w]: [[f32; 3]; 3], other: [f32; 3]| (s[0] - other[0]) * (w[0] - s[0]) > 0.0;
+            if out(l, r[0]) && out(r, l[0]) {
+                self.arms = Some([l, r]);
+            }
         }
         self
     }
@@ -869,7 +876,8 @@ pub const AUTHORED_ARM_DEG: f32 = 45.0;
 /// inside instead of 0.43 %) and out beyond 9–13 cm from the axis, so the torso (and a
 /// wide skirt) stays where it is.
 /// Positions must already be on the avatar (after [`carry`]); non-finite input, an arm
-/// segment shorter than 5 cm or an arm pointing upwards leaves the garment unchanged.
+/// segment shorter than 5 cm or an arm pointing upwards leaves the garment unchanged (and
+/// a vertex whose turn would not be finite stays where it is).
 pub fn turn_sleeves(
     garment: &mut [[f32; 3]],
     shoulder: [f32; 3],
@@ -904,7 +912,8 @@ pub fn turn_sleeves(
         let along = r.dot(d);
         let perp = (r - d * along).length();
         let member = smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
-        if member <= 0.0 {
+        // A NaN (from a product overflowing on a huge coordinate) is no member either.
+        if member.is_nan() || member <= 0.0 {
             continue;
         }
         // 1. The whole sleeve about the shoulder joint onto the upper arm, and
@@ -916,7 +925,10 @@ pub fn turn_sleeves(
         } else {
             p
         };
-        *q = p.to_array();
+        // A huge but finite vertex can overflow in the turn: it then stays as it was.
+        if p.is_finite() {
+            *q = p.to_array();
+        }
     }
 }
 
@@ -1796,6 +1808,62 @@ mod tests {
     }
 
     #[test]
+    fn spreading_links_keeps_every_link_once_within_its_block() {
+        for n in [0usize, 1, 7, 63, 64, 65, 130, 200] {
+            let links: Vec<Link> = (0..n as u32)
+                .map(|k| Link {
+                    a: k,
+                    b: k + 1,
+                    rest: 0.0,
+                    alpha: 0.0,
+                })
+                .collect();
+            let out: Vec<u32> = spread_shared_vertices(&links).iter().map(|l| l.a).collect();
+            // A permutation that moves no link out of its block of 64.
+            let mut sorted = out.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..n as u32).collect::<Vec<_>>(), "n = {n}");
+            for (k, a) in out.iter().enumerate() {
+                assert_eq!(k / SPREAD_BLOCK, *a as usize / SPREAD_BLOCK, "n = {n}");
+            }
+            // In a full block, neighbours in the new order are a stride apart.
+            if n >= SPREAD_BLOCK {
+                assert_eq!(out[1] - out[0], SPREAD_STRIDE as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn an_arm_not_reaching_outwards_is_not_turned() {
+        let av = avatar(Sex::Female, 165.0, 62.0);
+        assert!(collider(&av).arms.is_some());
+        let side = av.joints["shoulder_left"][0] - av.joints["shoulder_right"][0];
+        for name in ["wrist_left", "wrist_right"] {
+            let mut joints = av.joints.clone();
+            let shoulder = joints[&name.replace("wrist", "shoulder")];
+            let inwards = if name.ends_with("left") { -side } else { side };
+            if let Some(w) = joints.get_mut(name) {
+                // The wrist 2 cm inwards of its shoulder (an arm hanging straight).
+                w[0] = shoulder[0] + 0.02 * inwards.signum();
+            }
+            let c = BodyCollider::new(&body(&av))
+                .expect("collider")
+                .with_joints(&joints);
+            assert!(c.arms.is_none(), "{name}");
+        }
+        // Why: turned with such an arm, a chest vertex in front of the shoulder moves.
+        let chest = [[0.05, 1.25, 0.1]];
+        let mut t = chest;
+        turn_sleeves(
+            &mut t,
+            [0.2, 1.4, 0.0],
+            [0.18, 1.15, 0.05],
+            [0.17, 0.9, 0.1],
+        );
+        assert_ne!(t, chest);
+    }
+
+    #[test]
     fn turn_sleeves_leaves_odd_arms_alone() {
         let g = vec![[0.5, 1.0, 0.0], [f32::NAN, 1.0, 0.0], [0.3, 1.2, 0.0]];
         let s = [0.2, 1.4, 0.0];
@@ -1816,6 +1884,11 @@ mod tests {
         assert!(Vec3::from(t[0]).distance(Vec3::from(g[0])) > 0.05, "{t:?}");
         assert!((d(t[0]) - d(g[0])).abs() < 1e-5);
         assert!(t[1][0].is_nan());
+        // Finite but huge input stays finite (products overflowed to inf and NaN here).
+        let far = vec![[3e38, -3e38, 0.0], [-3e38, 3e38, 1e38], [1e30, -1e30, 0.0]];
+        let mut t = far.clone();
+        turn_sleeves(&mut t, s, [0.35, 1.225, 0.1], [0.5, 1.05, 0.2]);
+        assert!(t.iter().flatten().all(|c| c.is_finite()), "{t:?}");
     }
 
     /// A flat square of cloth (n × n vertices, spacing `d`) at height `y`, centred on x = 0.
