@@ -1414,7 +1414,18 @@ fn read_synonyms(v: &Value, cx: &mut Cx) -> Option<BTreeMap<Lang, Vec<Vec<String
                     );
                     ok = false;
                 }
-                let key = w.to_lowercase();
+                // Compared as the index sees them (folded words): "Füllmenge" and
+                // "fuellmenge" in two groups would silently share one index term.
+                let folded = crate::text::fold(w, lang);
+                let key = crate::text::words(&folded).collect::<Vec<_>>().join(" ");
+                if key.is_empty() {
+                    cx.err(
+                        &format!("/{k}/{i}/{j}"),
+                        format!("{w:?}: a synonym needs letters or digits"),
+                    );
+                    ok = false;
+                    continue;
+                }
                 if let Some(first) = seen.insert(key, i)
                     && first != i
                 {

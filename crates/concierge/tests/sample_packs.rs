@@ -431,6 +431,14 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
     set(&mut files, "synonyms.json", &|v| {
         v["en"][0][1] = serde_json::json!("a phrase of four words")
     });
+    // Written differently, folded the same (the index could not tell the groups apart).
+    set(&mut files, "synonyms.json", &|v| {
+        assert_eq!(v["de"][1][0], "bruhgruppe");
+        v["de"][0][1] = serde_json::json!("Brühgruppe")
+    });
+    set(&mut files, "synonyms.json", &|v| {
+        v["en"][1][1] = serde_json::json!("--")
+    });
     files.push(("extra.json".into(), "{}".into()));
     files.retain(|(n, _)| n != "warranty.json");
     files.push(("warranty.json".into(), "{not json".into()));
@@ -444,6 +452,8 @@ fn broken_pack_reports_every_problem_with_file_and_path() {
         "care.json: /plans/0/tasks/0/interval: needs a time interval",
         "serials.json: /rules/0/pattern: a part opened with \"{\" is never closed",
         "synonyms.json: /en/0/1: \"a phrase of four words\": synonyms are words or phrases of up to 3 words",
+        "synonyms.json: /de/1/0: \"bruhgruppe\" is already in group /de/0",
+        "synonyms.json: /en/1/1: \"--\": a synonym needs letters or digits",
         "extra.json: unknown file",
         "warranty.json: is not valid JSON",
     ];
