@@ -459,15 +459,16 @@ impl Index {
     }
 
     /// The group terms of the multi-word synonyms in a text, and the folded words they
-    /// use up (which then count only through the phrase). `stems` caches stems per folded
-    /// word (index build: documents repeat their words a lot).
+    /// use up, with how many times each (those occurrences then count only through the
+    /// phrase; the same word elsewhere in the text still counts). `stems` caches stems
+    /// per folded word (index build: documents repeat their words a lot).
     fn phrase_hits(
         &self,
         t: &str,
         stems: &mut BTreeMap<String, String>,
-    ) -> (Vec<String>, BTreeSet<String>) {
+    ) -> (Vec<String>, BTreeMap<String, usize>) {
         let mut terms = Vec::new();
-        let mut used = BTreeSet::new();
+        let mut used = BTreeMap::new();
         if self.phrases.is_empty() {
             return (terms, used);
         }
@@ -482,14 +483,21 @@ impl Index {
             .iter()
             .map(|w| stems.get(*w).map_or("", String::as_str))
             .collect();
+        // Positions, so that a word in two overlapping phrases is used up once.
+        let mut at = BTreeSet::new();
         for (phrase, canon) in &self.phrases {
             for (i, win) in stems.windows(phrase.len()).enumerate() {
                 if win.iter().zip(phrase).all(|(a, b)| *a == b) {
                     if !terms.contains(canon) {
                         terms.push(canon.clone());
                     }
-                    used.extend(words[i..i + phrase.len()].iter().map(|w| (*w).to_string()));
+                    at.extend(i..i + phrase.len());
                 }
+            }
+        }
+        for i in at {
+            if let Some(w) = words.get(i) {
+                *used.entry((*w).to_string()).or_insert(0) += 1;
             }
         }
         (terms, used)
@@ -611,14 +619,19 @@ impl Index {
                 slots.push(slot);
             }
         };
-        let mut consumed = intent_words(question, self.lang);
-        let (phrase_terms, phrase_words) = self.phrase_hits(question, &mut BTreeMap::new());
+        let consumed = intent_words(question, self.lang);
+        let (phrase_terms, mut phrase_words) = self.phrase_hits(question, &mut BTreeMap::new());
         for t in phrase_terms {
             push(vec![(t, 1.0)], &mut slots);
         }
-        consumed.extend(phrase_words);
         for w in fold_words(question, self.lang) {
             if consumed.contains(&w) {
+                continue;
+            }
+            if let Some(n) = phrase_words.get_mut(&w)
+                && *n > 0
+            {
+                *n -= 1;
                 continue;
             }
             let term = self.canon(text::stem(&w, self.lang));
@@ -1480,6 +1493,16 @@ mod tests {
             )
             .unwrap();
         assert_eq!(a.source.map(|s| s.id).as_deref(), Some("cup-volume"));
+        // The phrase uses up its own words only: "full" elsewhere in the question counts.
+        let terms = pack.explain_query("less full coffee, and the grounds box is full", Lang::En);
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "amount"),
+            "{terms:?}"
+        );
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "full"),
+            "{terms:?}"
+        );
         // "über" alone is a stopword; "läuft über" is the phrase.
         let terms = pack.explain_query("Die Tasse läuft über", Lang::De);
         assert!(
