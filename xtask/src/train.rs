@@ -1,7 +1,9 @@
 //! `cargo xtask train-predictor [--ansur-dir DIR] [--out FILE] [--cv] [--folds K] [--check]`
 //!
 //! Fits the body predictor on the ANSUR II training CSVs and writes the coefficient file
-//! embedded by `doppel-body` (`crates/body/data/predictor/predictor.json`). The output is
+//! embedded by `doppel-body` (`crates/body/data/predictor/predictor.json`, and the same
+//! numbers as the binary table the browser embeds, `crates/body/src/predict/predictor.bin`;
+//! with `--out FILE` the table goes beside it as `FILE` with extension `.bin`). The output is
 //! a pure function of the CSV contents: files are read in name order and every fit is
 //! deterministic, so re-running reproduces the committed file byte for byte.
 //! `--cv` prints K-fold cross-validated MAE of the model and of the OLS baseline, and the
@@ -53,7 +55,8 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<AnsurPerson>, Vec<String>)> {
 /// Runs the subcommand.
 pub fn run(args: &[String]) -> Result<()> {
     let mut dir = root().join("../shared/data/ansur2");
-    let mut out = root().join("crates/body/data/predictor/predictor.json");
+    let default_out = root().join("crates/body/data/predictor/predictor.json");
+    let mut out = default_out.clone();
     let (mut cv, mut check, mut folds) = (false, false, 10usize);
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -86,19 +89,34 @@ pub fn run(args: &[String]) -> Result<()> {
     );
     let model = fit::train(&people, &opts, &provenance)?;
     let json = serde_json::to_string_pretty(&model)? + "\n";
-    if check {
-        let old = std::fs::read_to_string(&out)
-            .with_context(|| format!("cannot read {}", out.display()))?;
-        if old != json {
-            bail!(
-                "{} is stale: run `cargo xtask train-predictor`",
-                out.display()
-            );
-        }
-        println!("{} is up to date", out.display());
+    // The browser embeds the binary table; it is made from the JSON text (not the in-memory
+    // fit) so both files hold the same numbers bit for bit after parsing.
+    let bin = doppel_body::predict::model::PredictorModel::from_json(&json)
+        .map_err(|e| anyhow::anyhow!("the fresh model does not read back: {e}"))?
+        .to_bin();
+    let bin_out = if out == default_out {
+        root().join("crates/body/src/predict/predictor.bin")
     } else {
-        std::fs::write(&out, &json).with_context(|| format!("cannot write {}", out.display()))?;
-        println!("wrote {} ({} bytes)", out.display(), json.len());
+        out.with_extension("bin")
+    };
+    if check {
+        for (path, fresh) in [(&out, json.as_bytes()), (&bin_out, bin.as_slice())] {
+            let old =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            if old != fresh {
+                bail!(
+                    "{} is stale: run `cargo xtask train-predictor`",
+                    path.display()
+                );
+            }
+            println!("{} is up to date", path.display());
+        }
+    } else {
+        for (path, fresh) in [(&out, json.as_bytes()), (&bin_out, bin.as_slice())] {
+            std::fs::write(path, fresh)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote {} ({} bytes)", path.display(), fresh.len());
+        }
     }
     for sm in [&model.female, &model.male] {
         println!(

@@ -22,6 +22,9 @@ use doppel_garment::Product;
 use doppel_garment::catalog::is_safe_relative_path;
 use doppel_garment::generate::default_reference_stature_cm;
 use doppel_render::{Material, MeshData};
+
+/// Joint centres by name, as `doppel_body::avatar::AvatarMesh::joints` has them.
+type Joints = std::collections::BTreeMap<String, [f32; 3]>;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -66,7 +69,7 @@ pub enum Msg {
     /// The product finished loading (request sequence number).
     Product(u32, Result<Rc<Product>, String>),
     /// The avatar mesh was built (request sequence number).
-    Avatar(u32, Result<SharedMesh, String>),
+    Avatar(u32, Result<(SharedMesh, Rc<Joints>), String>),
     /// A garment mesh was loaded (cache key).
     Garment(String, Result<(SharedMesh, SharedLook), String>),
     /// A size was draped on the avatar (avatar sequence number, cache key, the avatar's
@@ -108,6 +111,8 @@ pub struct Widget {
     rec: Option<Recommendation>,
     selected: Option<String>,
     figure: Option<SharedMesh>,
+    /// The current avatar's joint centres: draping turns sleeves onto its arms.
+    joints: Rc<Joints>,
     figure_seq: u32,
     building: bool,
     garments: Cache<Load<SharedMesh>>,
@@ -260,12 +265,13 @@ impl Widget {
             yield_to_browser().await;
             let result = doppel_body::avatar::build_avatar_with(&model, &input)
                 .map(|a| {
-                    SharedMesh(Rc::new(MeshData {
+                    let mesh = SharedMesh(Rc::new(MeshData {
                         positions: a.mesh.positions,
                         normals: a.mesh.normals,
                         indices: a.mesh.indices,
                         colors: Vec::new(),
-                    }))
+                    }));
+                    (mesh, Rc::new(a.mesh.joints))
                 })
                 .map_err(|e| e.to_string());
             Msg::Avatar(seq, result)
@@ -451,7 +457,7 @@ impl Widget {
         let ref_m = (reference_stature_cm(&product.chart.name, &label)
             .unwrap_or_else(|| default_reference_stature_cm(product.sex))
             / 100.0) as f32;
-        let (product, figure) = (product.clone(), figure.clone());
+        let (product, figure, joints) = (product.clone(), figure.clone(), self.joints.clone());
         let (seq, collider) = (self.figure_seq, self.collider.clone());
         self.draped.insert(key.clone(), Load::Loading);
         self.draping = true;
@@ -467,7 +473,7 @@ impl Widget {
                     normals: &figure.0.normals,
                     indices: &figure.0.indices,
                 })
-                .map(Rc::new)
+                .map(|c| Rc::new(c.with_joints(&joints)))
                 .map_err(|e| e.to_string()),
             };
             let result = collider.as_ref().map_err(Clone::clone).and_then(|c| {
@@ -858,6 +864,7 @@ impl Component for Widget {
             rec: None,
             selected: None,
             figure: None,
+            joints: Rc::default(),
             figure_seq: 0,
             building: false,
             garments: Cache::default(),
@@ -968,9 +975,10 @@ impl Component for Widget {
                 }
                 self.building = false;
                 match r {
-                    Ok(mesh) => {
+                    Ok((mesh, joints)) => {
                         // Drapes and the collider belong to the old avatar.
                         self.figure = Some(mesh);
+                        self.joints = joints;
                         self.collider = None;
                         self.draped.clear();
                     }

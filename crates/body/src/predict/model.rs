@@ -368,21 +368,15 @@ mod tests {
         assert!(matches!(m.validate(), Err(crate::BodyError::Model(s)) if s.contains("format")));
     }
 
-    /// The committed binary table is the JSON model bit for bit. After retraining
-    /// (`cargo xtask train-predictor`), regenerate it with
-    /// `DOPPEL_WRITE_PREDICTOR_BIN=1 cargo test -p doppel-body embedded_binary`.
+    /// The committed binary table is the JSON model bit for bit (`cargo xtask
+    /// train-predictor` writes both).
     #[test]
     fn embedded_binary_table_equals_the_json_model() {
         let json = PredictorModel::from_json(crate::predict::EMBEDDED_MODEL_JSON).unwrap();
-        if std::env::var_os("DOPPEL_WRITE_PREDICTOR_BIN").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/predict/predictor.bin");
-            std::fs::write(path, json.to_bin()).unwrap();
-            return;
-        }
         let bin = PredictorModel::from_bin(crate::predict::EMBEDDED_MODEL_BIN).unwrap();
         assert_eq!(
             bin, json,
-            "predictor.bin is stale: DOPPEL_WRITE_PREDICTOR_BIN=1 cargo test -p doppel-body embedded_binary"
+            "predictor.bin is stale: run `cargo xtask train-predictor`"
         );
         // Bit-identical, not merely equal (0.0 vs -0.0 compare equal).
         for (a, b) in [(&bin.female, &json.female), (&bin.male, &json.male)] {
