@@ -22,7 +22,6 @@ fn bench(c: &mut Criterion) {
     let av = build_avatar(&BodyInput::new(Sex::Male, 178.0, 80.0, Some(35.0), []).unwrap())
         .unwrap()
         .mesh;
-    // Sleeves turned to the arms, as the CLI drapes.
     let body = BodySurface {
         positions: &av.positions,
         normals: &av.normals,
@@ -41,6 +40,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("collider_{}v", av.positions.len()), |b| {
         b.iter(|| black_box(BodyCollider::new(&body).unwrap()));
     });
+    // Sleeves turned to the arms, as the CLI drapes.
     let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
     for (name, pos, idx) in [
         (

@@ -1835,6 +1835,15 @@ mod tests {
 
     #[test]
     fn an_arm_not_reaching_outwards_is_not_turned() {
+        // The generated avatars' arms (an A-pose) all reach outwards, slim to heavy.
+        for (sex, h, w) in [
+            (Sex::Female, 150.0, 40.0),
+            (Sex::Female, 180.0, 125.0),
+            (Sex::Male, 195.0, 65.0),
+            (Sex::Male, 160.0, 120.0),
+        ] {
+            assert!(collider(&avatar(sex, h, w)).arms.is_some(), "{h}/{w}");
+        }
         let av = avatar(Sex::Female, 165.0, 62.0);
         assert!(collider(&av).arms.is_some());
         let side = av.joints["shoulder_left"][0] - av.joints["shoulder_right"][0];
