@@ -4,35 +4,20 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // bench harness
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use doppel_body::avatar::build_avatar;
-use doppel_body::{BodyInput, Sex};
-use doppel_fit::drape::subdivide;
-use doppel_fit::drape::{BodyCollider, BodySurface, dress_on};
-use doppel_garment::catalog::{CheckOptions, check_catalog};
-use doppel_garment::generate::{reference_stature_cm, sample_catalog};
-use doppel_garment::mesh::check_glb;
-use std::collections::BTreeMap;
+use doppel_fit::drape::{BodyCollider, dress_on, subdivide};
 use std::hint::black_box;
 
+#[path = "../examples/common/mod.rs"]
+mod common;
+
 fn bench(c: &mut Criterion) {
-    let files: BTreeMap<String, Vec<u8>> = sample_catalog().unwrap().into_iter().collect();
-    let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
-    let text = String::from_utf8(files["catalog.json"].clone()).unwrap();
-    let products = check_catalog(&text, &read, CheckOptions { meshes: false }).products;
-    let av = build_avatar(&BodyInput::new(Sex::Male, 178.0, 80.0, Some(35.0), []).unwrap())
-        .unwrap()
-        .mesh;
-    let body = BodySurface {
-        positions: &av.positions,
-        normals: &av.normals,
-        indices: &av.indices,
-    };
-    let p = products.iter().find(|p| p.id == "hoodie-men").unwrap();
-    let size = p.size("M").unwrap();
-    let mesh = check_glb(&files[size.mesh.as_deref().unwrap()])
-        .mesh
-        .unwrap();
-    let h = reference_stature_cm(&p.chart.name, "M").unwrap() as f32 / 100.0;
+    let common::TimingCase {
+        avatar: av,
+        product: p,
+        mesh,
+        ref_m: h,
+    } = common::timing_case();
+    let body = common::surface(&av);
     let (dense_p, dense_i) = subdivide(&mesh.positions, &mesh.indices).unwrap();
     let mut g = c.benchmark_group("drape");
     g.sample_size(20);

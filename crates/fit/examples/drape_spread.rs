@@ -9,22 +9,18 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // developer tool
 
-use doppel_body::avatar::build_avatar;
-use doppel_body::{BodyInput, Sex};
-use doppel_fit::drape::{BodyCollider, BodySurface, dress_on, region_strain_pct, subdivide};
+use doppel_body::Sex;
+use doppel_fit::drape::{BodyCollider, dress_on, region_strain_pct, subdivide};
 use doppel_fit::fitmap::{BodyIndex, share_inside};
-use doppel_garment::catalog::{CheckOptions, check_catalog};
-use doppel_garment::generate::{reference_stature_cm, sample_catalog};
+use doppel_garment::generate::reference_stature_cm;
 use doppel_garment::mesh::check_glb;
-use std::collections::BTreeMap;
 use std::time::Instant;
+
+mod common;
 
 fn main() {
     let dense = std::env::args().any(|a| a == "--dense");
-    let files: BTreeMap<String, Vec<u8>> = sample_catalog().unwrap().into_iter().collect();
-    let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
-    let text = String::from_utf8(files["catalog.json"].clone()).unwrap();
-    let products = check_catalog(&text, &read, CheckOptions { meshes: false }).products;
+    let (files, products) = common::sample();
     let mut times = Vec::new();
     let (mut worst_inside, mut worst_solver_inside, mut mean_inside) = (0.0f64, 0.0f64, 0.0);
     let mut worst_name = String::new();
@@ -36,13 +32,8 @@ fn main() {
         (Sex::Female, 165.0, 62.0),
         (Sex::Female, 174.0, 82.0),
     ] {
-        let full = build_avatar(&BodyInput::new(sex, h, w, Some(35.0), []).unwrap()).unwrap();
-        let av = full.mesh;
-        let body = BodySurface {
-            positions: &av.positions,
-            normals: &av.normals,
-            indices: &av.indices,
-        };
+        let av = common::avatar(sex, h, w);
+        let body = common::surface(&av);
         let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
         let exact = BodyIndex::new(&av.positions, &av.normals);
         let faces = vertex_faces(&av.positions, &av.indices);

@@ -6,20 +6,17 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // developer tool
 
-use doppel_body::avatar::build_avatar;
-use doppel_body::{BodyInput, Sex};
-use doppel_fit::drape::{BodyCollider, BodySurface, carry_on, dress_on};
-use doppel_garment::catalog::{Category, CheckOptions, check_catalog};
-use doppel_garment::generate::{reference_stature_cm, sample_catalog};
+use doppel_body::Sex;
+use doppel_fit::drape::{BodyCollider, carry_on, dress_on};
+use doppel_garment::catalog::Category;
+use doppel_garment::generate::reference_stature_cm;
 use doppel_garment::mesh::check_glb;
 use glam::Vec3;
-use std::collections::BTreeMap;
+
+mod common;
 
 fn main() {
-    let files: BTreeMap<String, Vec<u8>> = sample_catalog().unwrap().into_iter().collect();
-    let read = |p: &str| files.get(p).cloned().ok_or_else(|| "missing".to_string());
-    let text = String::from_utf8(files["catalog.json"].clone()).unwrap();
-    let products = check_catalog(&text, &read, CheckOptions { meshes: false }).products;
+    let (files, products) = common::sample();
     let (mut worst_carry, mut worst_drape) = (0.0f32, 0.0f32);
     let mut worst0 = (0.0f32, 0.0f32);
     for (sex, h, w) in [
@@ -30,14 +27,8 @@ fn main() {
         (Sex::Female, 174.0, 82.0),
         (Sex::Female, 155.0, 50.0),
     ] {
-        let av = build_avatar(&BodyInput::new(sex, h, w, Some(35.0), []).unwrap())
-            .unwrap()
-            .mesh;
-        let body = BodySurface {
-            positions: &av.positions,
-            normals: &av.normals,
-            indices: &av.indices,
-        };
+        let av = common::avatar(sex, h, w);
+        let body = common::surface(&av);
         let plain = BodyCollider::new(&body).unwrap();
         let collider = BodyCollider::new(&body).unwrap().with_joints(&av.joints);
         let j = |n: &str| Vec3::from(av.joints[n]);
