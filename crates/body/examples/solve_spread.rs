@@ -10,8 +10,8 @@
 #![allow(missing_docs)]
 
 use doppel_body::model::Model;
-use doppel_body::solve::{Problem, solve};
-use doppel_body::{BodyInput, Measure, Sex, predict};
+use doppel_body::solve::{Problem, solve, sweep_input};
+use doppel_body::{BodyInput, Measure, predict};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,19 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = Model::builtin()?;
     let mut rows = Vec::with_capacity(n);
     for i in 0..n {
-        // A low-discrepancy walk over the input box (deterministic, no RNG needed).
-        let u = (i as f64 * 0.618_034).fract();
-        let v = (i as f64 * 0.754_878).fract();
-        let sex = if i % 2 == 0 { Sex::Female } else { Sex::Male };
-        let (h0, h1) = if sex == Sex::Female {
-            (150.0, 180.0)
-        } else {
-            (162.0, 195.0)
-        };
-        let h = h0 + (h1 - h0) * u;
-        let bmi = 18.5 + 17.0 * v;
-        let w = bmi * (h / 100.0) * (h / 100.0);
-        let base = BodyInput::new(sex, h, w, Some(20.0 + (i % 40) as f64), [])?;
+        let base = sweep_input(i)?;
+        let (sex, h, w) = (base.sex, base.height_cm, base.weight_kg);
         let Some(draw) = predict(&base)?.sample(1, i as u64).pop() else {
             continue;
         };

@@ -17,7 +17,7 @@
 
 use crate::mesh_measure::{probe, probe_many, volume_grad_f32, volume_m3};
 use crate::model::{Model, ShapeParams};
-use crate::{BodyError, Measure, Sex};
+use crate::{BodyError, BodyInput, Measure, Sex};
 use std::collections::BTreeMap;
 
 /// Whole-body density used to turn mesh volume into mass, kg/m³.
@@ -275,6 +275,29 @@ fn cholesky_solve(mut a: Vec<Vec<f64>>, b: &[f64]) -> Option<Vec<f64>> {
         y[i] /= a[i][i];
     }
     Some(y)
+}
+
+/// The `i`-th body of the solver's contract sweep: a deterministic low-discrepancy walk over
+/// sex (alternating), height (women 150–180 cm, men 162–195 cm), BMI 18.5–35.5 and age
+/// 20–59, without tape measurements. Shared by the 200-body contract test and
+/// `examples/solve_spread`, so both look at the same bodies.
+pub fn sweep_input(i: usize) -> Result<BodyInput, BodyError> {
+    let u = (i as f64 * 0.618_034).fract();
+    let v = (i as f64 * 0.754_878).fract();
+    let sex = if i.is_multiple_of(2) {
+        Sex::Female
+    } else {
+        Sex::Male
+    };
+    let (h0, h1) = if sex == Sex::Female {
+        (150.0, 180.0)
+    } else {
+        (162.0, 195.0)
+    };
+    let h = h0 + (h1 - h0) * u;
+    let bmi = 18.5 + 17.0 * v;
+    let w = bmi * (h / 100.0) * (h / 100.0);
+    BodyInput::new(sex, h, w, Some(20.0 + (i % 40) as f64), [])
 }
 
 /// Runs the solver. Errors only if the problem lacks a height target or the model
@@ -547,19 +570,9 @@ mod tests {
         let model = Model::builtin().expect("model");
         let mut worst = (0.0f64, 0usize);
         for i in 0..200usize {
-            let u = (i as f64 * 0.618_034).fract();
-            let v = (i as f64 * 0.754_878).fract();
-            let sex = if i % 2 == 0 { Sex::Female } else { Sex::Male };
-            let (h0, h1) = if sex == Sex::Female {
-                (150.0, 180.0)
-            } else {
-                (162.0, 195.0)
-            };
-            let h = h0 + (h1 - h0) * u;
-            let bmi = 18.5 + 17.0 * v;
-            let w = bmi * (h / 100.0) * (h / 100.0);
-            let age = 20.0 + (i % 40) as f64;
-            let base = BodyInput::new(sex, h, w, Some(age), []).expect("input");
+            let base = sweep_input(i).expect("input");
+            let (sex, w, age) = (base.sex, base.weight_kg, base.age_years);
+            let h = base.height_cm;
             let draw = predict(&base)
                 .expect("prediction")
                 .sample(1, i as u64)
