@@ -246,7 +246,8 @@ pub fn build_scene(a: &RenderArgs) -> anyhow::Result<Scene> {
         indices: &avatar.indices,
     };
     let what = |e| input_err(format!("product {id}, size {label}, mesh {rel}: {e}"));
-    let mut collider = BodyCollider::new(&body).map_err(what)?;
+    // The collider is the avatar's, not the garment's: its errors name the avatar.
+    let mut collider = BodyCollider::new(&body).map_err(|e| input_err(format!("avatar: {e}")))?;
     if let Some(joints) = &joints {
         collider = collider.with_joints(joints);
     }
