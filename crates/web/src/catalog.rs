@@ -9,20 +9,21 @@
 use doppel_garment::catalog::{FORMAT, is_safe_relative_path};
 use doppel_garment::{Catalog, Product};
 
+use crate::json::Value;
+
 /// Prefix of the error for a product id the catalog does not list.
 pub const UNKNOWN: &str = "unknown:";
 
 /// Finds and checks product `id` in `catalog.json` text.
 pub fn find_product(text: &str, id: &str) -> Result<Product, String> {
-    let format: Option<String> = serde_json::from_str::<serde_json::Value>(text)
-        .map_err(|e| format!("catalog.json is not valid JSON ({e})"))?
-        .get("format")
-        .and_then(|f| f.as_str().map(str::to_string));
+    let json = Value::parse(text).map_err(|e| format!("catalog.json is not valid JSON ({e})"))?;
+    let format = json.get("format").and_then(|f| f.as_str());
     if format.as_deref() != Some(FORMAT) {
         return Err(format!("catalog.json: \"format\" must be {FORMAT:?}"));
     }
-    let catalog: Catalog =
-        serde_json::from_str(text).map_err(|e| format!("catalog.json is invalid ({e})"))?;
+    let catalog: Catalog = json
+        .deserialize()
+        .map_err(|e| format!("catalog.json is invalid ({e})"))?;
     let product = catalog
         .products
         .into_iter()

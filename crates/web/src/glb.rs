@@ -5,7 +5,7 @@
 //! instead, which keeps the `gltf` crate's JSON schema code out of the wasm bundle.
 //! Every offset and count is checked, so a corrupt file is an error, never a panic.
 
-use serde_json::Value;
+use crate::json::Value;
 
 /// A merged triangle mesh.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,9 +51,9 @@ pub struct GlbImage {
 /// Largest embedded image accepted (bytes); larger ones are skipped (factor colour stays).
 const MAX_IMAGE_BYTES: usize = 32 << 20;
 
-fn f32s<const N: usize>(v: Option<&Value>, default: [f32; N]) -> [f32; N] {
+fn f32s<const N: usize>(v: Option<Value>, default: [f32; N]) -> [f32; N] {
     let mut out = default;
-    if let Some(a) = v.and_then(Value::as_array)
+    if let Some(a) = v.and_then(|v| v.items())
         && a.len() == N
     {
         for (o, x) in out.iter_mut().zip(a) {
@@ -65,44 +65,65 @@ fn f32s<const N: usize>(v: Option<&Value>, default: [f32; N]) -> [f32; N] {
     out
 }
 
-fn number(v: Option<&Value>, default: f32, lo: f32, hi: f32) -> f32 {
-    v.and_then(Value::as_f64)
+fn number(v: Option<Value>, default: f32, lo: f32, hi: f32) -> f32 {
+    v.and_then(|v| v.as_f64())
         .filter(|f| f.is_finite())
         .map_or(default, |f| (f as f32).clamp(lo, hi))
 }
 
 /// The embedded image behind `textures[index]`, or `None` when it is external, missing or
 /// too large (the renderer then uses the factors alone).
-fn image(json: &Value, bin: &[u8], texture: Option<&Value>) -> Option<GlbImage> {
-    let tex_i = field(texture?, "index")?;
-    let src = field(json.get("textures")?.get(tex_i)?, "source")?;
-    let img = json.get("images")?.get(src)?;
-    let view = json.get("bufferViews")?.get(field(img, "bufferView")?)?;
-    let start = field(view, "byteOffset").unwrap_or(0);
-    let len = field(view, "byteLength")?;
+fn image(json: &Value, bin: &[u8], texture: Option<Value>) -> Option<GlbImage> {
+    let tex_i = field(&texture?, "index")?;
+    let src = field(&json.get("textures")?.at(tex_i)?, "source")?;
+    let img = json.get("images")?.at(src)?;
+    let view = json.get("bufferViews")?.at(field(&img, "bufferView")?)?;
+    let start = field(&view, "byteOffset").unwrap_or(0);
+    let len = field(&view, "byteLength")?;
     if len > MAX_IMAGE_BYTES {
         return None;
     }
     let bytes = bin.get(start..start.checked_add(len)?)?.to_vec();
     let mime = img
         .get("mimeType")
-        .and_then(Value::as_str)
-        .unwrap_or("application/octet-stream")
-        .to_string();
+        .and_then(|m| m.as_str())
+        .unwrap_or_else(|| "application/octet-stream".into());
     Some(GlbImage { mime, bytes })
 }
 
 fn material(json: &Value, bin: &[u8], index: usize) -> Option<GlbMaterial> {
-    let m = json.get("materials")?.get(index)?;
+    let m = json.get("materials")?.at(index)?;
     let pbr = m.get("pbrMetallicRoughness");
     let normal = m.get("normalTexture");
     Some(GlbMaterial {
-        base_color: f32s(pbr.and_then(|p| p.get("baseColorFactor")), [1.0; 4]),
-        roughness: number(pbr.and_then(|p| p.get("roughnessFactor")), 1.0, 0.0, 1.0),
-        metallic: number(pbr.and_then(|p| p.get("metallicFactor")), 1.0, 0.0, 1.0),
-        base_color_image: image(json, bin, pbr.and_then(|p| p.get("baseColorTexture"))),
+        base_color: f32s(
+            pbr.as_ref().and_then(|p| p.get("baseColorFactor")),
+            [1.0; 4],
+        ),
+        roughness: number(
+            pbr.as_ref().and_then(|p| p.get("roughnessFactor")),
+            1.0,
+            0.0,
+            1.0,
+        ),
+        metallic: number(
+            pbr.as_ref().and_then(|p| p.get("metallicFactor")),
+            1.0,
+            0.0,
+            1.0,
+        ),
+        base_color_image: image(
+            json,
+            bin,
+            pbr.as_ref().and_then(|p| p.get("baseColorTexture")),
+        ),
+        normal_scale: number(
+            normal.as_ref().and_then(|n| n.get("scale")),
+            1.0,
+            -10.0,
+            10.0,
+        ),
         normal_image: image(json, bin, normal),
-        normal_scale: number(normal.and_then(|n| n.get("scale")), 1.0, -10.0, 10.0),
     })
 }
 
@@ -151,19 +172,19 @@ fn accessor<'a>(
 ) -> Result<(&'a [u8], u64, usize, usize), String> {
     let acc = json
         .get("accessors")
-        .and_then(|a| a.get(index))
+        .and_then(|a| a.at(index))
         .ok_or(format!("accessor {index} missing"))?;
-    let count = field(acc, "count").ok_or("accessor without count")?;
+    let count = field(&acc, "count").ok_or("accessor without count")?;
     let ctype = acc
         .get("componentType")
-        .and_then(Value::as_u64)
+        .and_then(|c| c.as_u64())
         .ok_or("accessor without componentType")?;
-    let view_i = field(acc, "bufferView").ok_or("accessor without bufferView")?;
+    let view_i = field(&acc, "bufferView").ok_or("accessor without bufferView")?;
     let view = json
         .get("bufferViews")
-        .and_then(|v| v.get(view_i))
+        .and_then(|v| v.at(view_i))
         .ok_or(format!("bufferView {view_i} missing"))?;
-    if field(view, "buffer").unwrap_or(0) != 0 {
+    if field(&view, "buffer").unwrap_or(0) != 0 {
         return Err("only the GLB's own buffer is supported".into());
     }
     let size = match ctype {
@@ -172,8 +193,8 @@ fn accessor<'a>(
         5125 | 5126 => 4,
         _ => return Err(format!("unsupported componentType {ctype}")),
     };
-    let stride = field(view, "byteStride").unwrap_or(size * comps);
-    let start = field(view, "byteOffset").unwrap_or(0) + field(acc, "byteOffset").unwrap_or(0);
+    let stride = field(&view, "byteStride").unwrap_or(size * comps);
+    let start = field(&view, "byteOffset").unwrap_or(0) + field(&acc, "byteOffset").unwrap_or(0);
     if count > MAX_VERTICES * 3 || stride < size * comps {
         return Err("accessor too large or overlapping".into());
     }
@@ -230,10 +251,9 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
         return Err("first chunk is not JSON".into());
     }
     let json_bytes = bytes.get(20..20 + json_len).ok_or("truncated JSON chunk")?;
-    // Checked as UTF-8 first and parsed as text: serde_json then needs one parser instance
-    // (`from_str`, as the catalog and the store use), not a second one for byte slices.
+    // Checked as UTF-8 first: the browser's JSON parser takes text.
     let json_text = std::str::from_utf8(json_bytes).map_err(|e| format!("JSON chunk: {e}"))?;
-    let json: Value = serde_json::from_str(json_text).map_err(|e| e.to_string())?;
+    let json = Value::parse(json_text)?;
     let bin_at = 20 + json_len;
     let bin = match (u32_at(bytes, bin_at), u32_at(bytes, bin_at + 4)) {
         (Some(len), Some(BIN)) => bytes
@@ -242,18 +262,19 @@ pub fn read(bytes: &[u8]) -> Result<GlbMesh, String> {
         _ => return Err("no BIN chunk".into()),
     };
     let mut out = GlbMesh::default();
-    let meshes = json.get("meshes").and_then(Value::as_array);
+    let meshes = json.get("meshes").and_then(|m| m.items());
     for prim in meshes
         .into_iter()
         .flatten()
-        .filter_map(|m| m.get("primitives").and_then(Value::as_array))
+        .filter_map(|m| m.get("primitives").and_then(|p| p.items()))
         .flatten()
     {
+        let prim = &prim;
         // Mode 4 (triangles) is the default.
         if field(prim, "mode").unwrap_or(4) != 4 {
             continue;
         }
-        let attrs = prim
+        let attrs = &prim
             .get("attributes")
             .ok_or("primitive without attributes")?;
         let pos_i = field(attrs, "POSITION").ok_or("primitive without POSITION")?;

@@ -11,6 +11,7 @@ pub mod concierge_ui;
 pub mod form;
 pub mod glb;
 pub mod i18n;
+pub mod json;
 pub mod portable;
 pub mod share;
 pub mod store;

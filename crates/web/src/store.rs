@@ -192,12 +192,12 @@ impl Profile {
 /// Serialises a profile.
 pub fn encode(p: &Profile) -> String {
     // Serialising plain data structures to a string cannot fail.
-    serde_json::to_string(p).unwrap_or_default()
+    crate::json::to_string(p)
 }
 
 /// Parses and checks a stored profile.
 pub fn decode(text: &str) -> Result<Profile, StoreError> {
-    let p: Profile = serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let p: Profile = crate::json::from_str(text).map_err(StoreError::Corrupt)?;
     if p.format != FORMAT {
         return Err(StoreError::Corrupt(format!("format {:?}", p.format)));
     }
