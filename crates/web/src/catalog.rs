@@ -23,7 +23,11 @@ pub fn find_product(text: &str, id: &str) -> Result<Product, String> {
     }
     let catalog: Catalog = json
         .deserialize()
-        .map_err(|e| format!("catalog.json is invalid ({e})"))?;
+        // In the browser the message names the field but not its line (serde-wasm-bindgen
+        // reads parsed values, not text): the checker shows where.
+        .map_err(|e| {
+            format!("catalog.json is invalid ({e}); `doppel catalog check` lists every problem")
+        })?;
     let product = catalog
         .products
         .into_iter()
@@ -179,6 +183,9 @@ mod tests {
                 .expect_err("bad")
                 .contains("format")
         );
+        let e =
+            find_product(&SAMPLE.replacen("\"label\"", "\"labl\"", 1), "x").expect_err("schema");
+        assert!(e.contains("missing field `label`"), "{e}");
         let broken = SAMPLE.replacen("\"label\": \"S\"", "\"label\": \"Q\"", 1);
         let e = find_product(&broken, "tshirt-men").expect_err("mismatch");
         assert!(e.contains("do not match"), "{e}");
