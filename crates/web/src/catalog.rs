@@ -78,6 +78,20 @@ fn check(p: &Product) -> Result<(), String> {
 /// four embedded chart files on every call, which would put the chart JSON and the chart
 /// checker into the wasm; a test keeps this table equal to it.
 type StatureTable = [(&'static str, &'static [(&'static str, f64)]); 4];
+/// Women's DE sizes: tops and bottoms share one grading of the reference body.
+const WOMEN_DE: &[(&str, f64)] = &[
+    ("34", 160.0),
+    ("36", 160.8),
+    ("38", 161.6),
+    ("40", 162.4),
+    ("42", 163.2),
+    ("44", 164.0),
+    ("46", 164.8),
+    ("48", 165.6),
+    ("50", 166.4),
+    ("52", 167.2),
+    ("54", 168.0),
+];
 const REFERENCE_STATURES: StatureTable = [
     (
         "Men's tops (letter sizes; chest, waist, neck base)",
@@ -108,35 +122,11 @@ const REFERENCE_STATURES: StatureTable = [
     ),
     (
         "Women's tops and dresses (DE sizes 34-54; bust, waist, hip)",
-        &[
-            ("34", 160.0),
-            ("36", 160.8),
-            ("38", 161.6),
-            ("40", 162.4),
-            ("42", 163.2),
-            ("44", 164.0),
-            ("46", 164.8),
-            ("48", 165.6),
-            ("50", 166.4),
-            ("52", 167.2),
-            ("54", 168.0),
-        ],
+        WOMEN_DE,
     ),
     (
         "Women's trousers and skirts (DE sizes 34-54; waist, hip)",
-        &[
-            ("34", 160.0),
-            ("36", 160.8),
-            ("38", 161.6),
-            ("40", 162.4),
-            ("42", 163.2),
-            ("44", 164.0),
-            ("46", 164.8),
-            ("48", 165.6),
-            ("50", 166.4),
-            ("52", 167.2),
-            ("54", 168.0),
-        ],
+        WOMEN_DE,
     ),
 ];
 

@@ -665,22 +665,14 @@ mod tests {
 
     #[test]
     fn field_map_behaves_like_an_ordered_map() {
-        let mut m: FieldMap<u32> = [
+        let pairs = [
             (Field::Weight, 1),
             (Field::Sex, 2),
             (Field::Tape(Measure::Hip), 3),
             (Field::Weight, 4),
-        ]
-        .into_iter()
-        .collect();
-        let want: std::collections::BTreeMap<Field, u32> = [
-            (Field::Weight, 1),
-            (Field::Sex, 2),
-            (Field::Tape(Measure::Hip), 3),
-            (Field::Weight, 4),
-        ]
-        .into_iter()
-        .collect();
+        ];
+        let mut m: FieldMap<u32> = pairs.into_iter().collect();
+        let want: std::collections::BTreeMap<Field, u32> = pairs.into_iter().collect();
         assert!(
             m.iter()
                 .map(|(f, v)| (*f, *v))
