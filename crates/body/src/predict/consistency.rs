@@ -185,19 +185,24 @@ pub fn set_error(input: &BodyInput, agreements: &[Agreement], set_z: f64) -> Opt
         field: worst.measure.key().to_string(),
         value: worst.value_cm,
         reason: format!(
-            "together with {} = {} cm (and the other supplied values) it is implausible for a \
-             {} of {} cm, {} kg and {} years (joint z {set_z:.1} > {JOINT_SET_Z_LIMIT}); were \
-             {} and {} swapped? Please re-measure both",
+            "together with {} = {} cm (and the other supplied values) it is implausible for \
+             {} (joint z {set_z:.1} > {JOINT_SET_Z_LIMIT}); were {} and {} swapped? Please \
+             re-measure both",
             worst.partner.key(),
             worst.partner_cm,
-            input.sex,
-            input.height_cm,
-            input.weight_kg,
-            input.age_years,
+            person(input),
             worst.measure.key(),
             worst.partner.key(),
         ),
     })
+}
+
+/// "a female of 170 cm, 70 kg and 30 years": the person both contradiction messages name.
+fn person(input: &BodyInput) -> String {
+    format!(
+        "a {} of {} cm, {} kg and {} years",
+        input.sex, input.height_cm, input.weight_kg, input.age_years
+    )
 }
 
 /// The error for the worst disagreement beyond [`JOINT_Z_LIMIT`], if any.
@@ -211,14 +216,11 @@ pub fn joint_error(input: &BodyInput, agreements: &[Agreement]) -> Option<BodyEr
         field: worst.measure.key().to_string(),
         value: worst.value_cm,
         reason: format!(
-            "it contradicts {} = {} cm: for a {} of {} cm, {} kg and {} years with the other \
-             supplied values, the plausible {} is {lo:.0}–{hi:.0} cm; please re-measure {} and {}",
+            "it contradicts {} = {} cm: for {} with the other supplied values, the plausible {} \
+             is {lo:.0}–{hi:.0} cm; please re-measure {} and {}",
             worst.partner.key(),
             worst.partner_cm,
-            input.sex,
-            input.height_cm,
-            input.weight_kg,
-            input.age_years,
+            person(input),
             worst.measure.key(),
             worst.measure.key(),
             worst.partner.key(),
