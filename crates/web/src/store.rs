@@ -240,6 +240,8 @@ pub fn load(b: &dyn Backend) -> (Profile, Option<StoreError>) {
 /// Saves the profile with the primary-then-backup protocol.
 pub fn save(b: &dyn Backend, p: &Profile) -> Result<(), StoreError> {
     let text = encode(p);
+    // Never overwrite a good primary copy with text that would not load again.
+    decode(&text)?;
     b.set(KEY, &text).map_err(StoreError::Unavailable)?;
     // Only a copy that reads back byte for byte and decodes becomes the backup. (Comparing
     // decoded structs instead would fail on floats that do not round-trip exactly through
