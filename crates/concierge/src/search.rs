@@ -55,6 +55,13 @@ const TYPO_MIN_CHARS: usize = 5;
 /// Weight of a pack word one edit away from an unknown query word ("entklaken",
 /// "hardnes", "Brühgrupe"): a typo on a phone keyboard is likely, but not certain.
 const TYPO_WEIGHT: f64 = 0.7;
+/// Marks a query term looked up in the pack's other language ([`Index::query_slots`]).
+const FOREIGN: char = '>';
+/// Weight of a word found only in the pack's other language ("descaling" in a German
+/// question): shoppers mix in English words, but the match is across languages.
+const FOREIGN_WEIGHT: f64 = 1.0;
+/// Shortest word (in characters) looked up in the pack's other language.
+const FOREIGN_MIN_CHARS: usize = 5;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -576,8 +583,8 @@ impl Index {
     }
 
     /// Terms of a query or document word list, with the "why" for debugging.
-    pub(crate) fn explain(&self, question: &str) -> Vec<Vec<(String, f64)>> {
-        self.query_slots(question)
+    pub(crate) fn explain(&self, question: &str, other: Option<&Index>) -> Vec<Vec<(String, f64)>> {
+        self.query_slots(question, other)
     }
 
     /// Index terms of a document text. `memo` caches per folded word (stemming and
@@ -609,7 +616,7 @@ impl Index {
     }
 
     /// Query slots: each is a list of (term, weight) alternatives.
-    fn query_slots(&self, question: &str) -> Vec<Vec<(String, f64)>> {
+    fn query_slots(&self, question: &str, other: Option<&Index>) -> Vec<Vec<(String, f64)>> {
         let mut slots: Vec<Vec<(String, f64)>> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut push = |slot: Vec<(String, f64)>, slots: &mut Vec<Vec<(String, f64)>>| {
@@ -681,6 +688,18 @@ impl Index {
             }
             if known {
                 continue;
+            }
+            // A word of the pack's other language ("descaling" in a German question): its
+            // entries in that language's index stand in (entries are numbered alike).
+            // Short words are left out: many are words of both languages ("new", "man").
+            if let Some(o) = other.filter(|o| o.entries == self.entries)
+                && w.chars().count() >= FOREIGN_MIN_CHARS
+            {
+                let t = o.canon(text::stem(&w, o.lang));
+                if o.postings.contains_key(&t) && !text::is_stopword(&w, o.lang) {
+                    push(vec![(format!("{FOREIGN}{t}"), FOREIGN_WEIGHT)], &mut slots);
+                    continue;
+                }
             }
             let alts = self.near_terms(&term);
             if alts.is_empty() {
@@ -764,9 +783,40 @@ impl Index {
         out
     }
 
+    /// A term's (normaliser, best BM25 contribution per entry) in this index.
+    fn entry_scores(&self, term: &str, w: f64) -> (f64, Vec<f64>) {
+        let mut per_entry = vec![0.0f64; self.entries];
+        let Some(post) = self.postings.get(term) else {
+            return (0.0, per_entry);
+        };
+        let idf = self.idf(self.df.get(term).copied().unwrap_or(post.len()));
+        for &(d, tf) in post {
+            let doc = &self.docs[d as usize];
+            let s = w * idf * self.saturated(doc, tf);
+            if let Some(e) = per_entry.get_mut(doc.entry as usize)
+                && s > *e
+            {
+                *e = s;
+            }
+        }
+        (idf * w, per_entry)
+    }
+
+    /// BM25F term frequency of a document, saturated: `t (K1 + 1) / (t + K1)`.
+    fn saturated(&self, doc: &Doc, tf: [f64; 2]) -> f64 {
+        let t = W_TITLE * tf[0] / (1.0 - B_TITLE + B_TITLE * doc.len[0] / self.avg_len[0])
+            + W_BODY * tf[1] / (1.0 - B_BODY + B_BODY * doc.len[1] / self.avg_len[1]);
+        t * (K1 + 1.0) / (t + K1)
+    }
+
     /// Scores every document; returns (normalised score, doc index), best first.
-    fn rank(&self, question: &str, product: Option<&str>) -> Vec<(f64, usize)> {
-        let slots = self.query_slots(question);
+    fn rank(
+        &self,
+        question: &str,
+        product: Option<&str>,
+        other: Option<&Index>,
+    ) -> Vec<(f64, usize)> {
+        let slots = self.query_slots(question, other);
         let unknown_idf = self.idf(0) * UNKNOWN_WEIGHT;
         let mut denom = 0.0;
         let mut scores = vec![0.0f64; self.docs.len()];
@@ -774,6 +824,20 @@ impl Index {
             let mut slot_norm: f64 = 0.0;
             let mut best = vec![0.0f64; self.docs.len()];
             for (term, w) in slot {
+                if let Some(t) = term.strip_prefix(FOREIGN)
+                    && let Some(o) = other
+                {
+                    // Scored in the other language's index, per entry.
+                    let (norm, per_entry) = o.entry_scores(t, *w);
+                    slot_norm = slot_norm.max(norm);
+                    for (d, doc) in self.docs.iter().enumerate() {
+                        let s = per_entry.get(doc.entry as usize).copied().unwrap_or(0.0);
+                        if s > best[d] {
+                            best[d] = s;
+                        }
+                    }
+                    continue;
+                }
                 let Some(post) = self.postings.get(term) else {
                     if *w > 0.0 {
                         slot_norm = slot_norm.max(unknown_idf * w);
@@ -783,11 +847,7 @@ impl Index {
                 let idf = self.idf(self.df.get(term).copied().unwrap_or(post.len()));
                 slot_norm = slot_norm.max(idf * w);
                 for &(d, tf) in post {
-                    let doc = &self.docs[d as usize];
-                    let t = W_TITLE * tf[0]
-                        / (1.0 - B_TITLE + B_TITLE * doc.len[0] / self.avg_len[0])
-                        + W_BODY * tf[1] / (1.0 - B_BODY + B_BODY * doc.len[1] / self.avg_len[1]);
-                    let s = w * idf * t * (K1 + 1.0) / (t + K1);
+                    let s = w * idf * self.saturated(&self.docs[d as usize], tf);
                     if s > best[d as usize] {
                         best[d as usize] = s;
                     }
@@ -855,6 +915,11 @@ fn intents(text: &str, lang: Lang) -> Vec<&'static str> {
                 _ => add("?how"),
             },
             (Lang::De, "wann") => add("?when"),
+            // "was heißt …", "was bedeuten …": what something means. "heißen" is also
+            // an inflection of "heiß" (hot), so it only counts as this intent.
+            (Lang::De, "was") if matches!(next, "heisst" | "heissen" | "bedeutet" | "bedeuten") => {
+                add("?mean");
+            }
             (Lang::De, "welche" | "welcher" | "welches" | "welchen" | "welchem") => {
                 add("?which");
             }
@@ -868,6 +933,9 @@ fn intents(text: &str, lang: Lang) -> Vec<&'static str> {
                 _ => add("?how"),
             },
             (Lang::En, "when") => add("?when"),
+            (Lang::En, "what") if w[k + 1..].iter().any(|x| matches!(*x, "mean" | "means")) => {
+                add("?mean");
+            }
             (Lang::En, "which") => add("?which"),
             (Lang::En, "why") => add("?why"),
             (Lang::En, "where") => add("?where"),
@@ -888,6 +956,7 @@ fn intent_words(text: &str, lang: Lang) -> BTreeSet<String> {
     for pair in w.windows(2) {
         let modifier = match (lang, pair[0]) {
             (Lang::De, "wie") => matches!(pair[1], "oft" | "haufig" | "lange" | "viel" | "viele"),
+            (Lang::De, "was") => matches!(pair[1], "heisst" | "heissen"),
             (Lang::En, "how") => matches!(pair[1], "often" | "long" | "much" | "many"),
             _ => false,
         };
@@ -994,6 +1063,11 @@ const CODE_WORDS: &[&str] = &[
     "warnung",
     "warning",
     "alarm",
+    // What shows the number ("Anzeige 8", "display shows 8"): a number right after it is
+    // the code the appliance shows.
+    "anzeige",
+    "display",
+    "screen",
 ];
 const FILLER: &[&str] = &[
     "nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e",
@@ -1141,7 +1215,7 @@ impl Pack {
                 Vec::new(),
             ));
         }
-        let ranked = index.rank(q, opts.product);
+        let ranked = index.rank(q, opts.product, self.other_index(lang));
         let alternatives: Vec<Alternative> = ranked
             .iter()
             .skip(1)
@@ -1221,8 +1295,17 @@ impl Pack {
     pub fn explain_query(&self, question: &str, lang: Lang) -> Vec<Vec<(String, f64)>> {
         self.index
             .get(&lang)
-            .map(|i| i.explain(question))
+            .map(|i| i.explain(question, self.other_index(lang)))
             .unwrap_or_default()
+    }
+
+    /// The index of the pack's other language, if it has one (for words of that language
+    /// in a question).
+    fn other_index(&self, lang: Lang) -> Option<&Index> {
+        Lang::ALL
+            .iter()
+            .filter(|&&l| l != lang)
+            .find_map(|l| self.index.get(l))
     }
 
     /// (answer text, title, cited reference) of an indexed document.
@@ -1430,6 +1513,8 @@ mod tests {
             "Störung Nr. 8",
             "Display zeigt E-08",
             "E 08 blinkt",
+            "Es kommt kein Wasser, Anzeige 8",
+            "the display shows 8",
         ] {
             assert_eq!(find_error_code(q, &pre).map(|x| x.1), Some(8), "{q}");
         }
@@ -1446,6 +1531,61 @@ mod tests {
     #[allow(clippy::unwrap_used)] // the embedded sample pack is valid (tested elsewhere)
     fn coffee() -> Pack {
         crate::samples::sample("bohnenwerk").unwrap()
+    }
+
+    #[test]
+    fn a_word_of_the_other_language_is_looked_up_there() {
+        let pack = coffee();
+        // "descaling" is no German word: its English entries stand in, per entry.
+        let terms = pack.explain_query("Wann ist das descaling fällig?", Lang::De);
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == ">descal"),
+            "{terms:?}"
+        );
+        for (q, lang, want) in [
+            ("wie geht das descaling", Lang::De, "descale-how"),
+            ("Milch frothing", Lang::De, "milk-foam"),
+            ("Brühgruppe cleaning", Lang::En, "brew-group-clean"),
+        ] {
+            let opts = AskOptions {
+                lang: Some(lang),
+                ..Default::default()
+            };
+            let a = pack.ask(q, &opts).unwrap();
+            assert_eq!(a.source.map(|s| s.id).as_deref(), Some(want), "{q}");
+        }
+        // Short words are not looked up ("new" is also a word of other languages).
+        let terms = pack.explain_query("ist das new", Lang::De);
+        assert!(
+            !terms.iter().flatten().any(|(t, _)| t.starts_with(FOREIGN)),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn what_something_means_is_an_intent_not_heat() {
+        let pack = coffee();
+        // "heißen" in "was heißen …" is "to mean", not "hot" (heiß).
+        let terms = pack.explain_query("Was heißen die Zeichen?", Lang::De);
+        assert!(
+            !terms.iter().flatten().any(|(t, _)| t == "heiss"),
+            "{terms:?}"
+        );
+        assert!(intents("Was heißen die Zeichen?", Lang::De).contains(&"?mean"));
+        assert!(intents("what does the symbol mean", Lang::En).contains(&"?mean"));
+        // "heißes Wasser" stays hot.
+        let terms = pack.explain_query("Wie bekomme ich heißes Wasser?", Lang::De);
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "heiss"),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn switching_off_is_asked_with_off() {
+        let pack = coffee();
+        let terms = pack.explain_query("it turns off after ten minutes", Lang::En);
+        assert!(terms.iter().flatten().any(|(t, _)| t == "off"), "{terms:?}");
     }
 
     #[test]

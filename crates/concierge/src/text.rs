@@ -371,7 +371,6 @@ const STOP_EN: &[&str] = &[
     "not",
     "now",
     "of",
-    "off",
     "on",
     "once",
     "only",
