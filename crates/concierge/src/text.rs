@@ -87,6 +87,9 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 // Function words (after the Snowball lists) plus question fillers; written naturally and
 // folded once at first use, so "für", "können" and "über" match folded input.
 const STOP_DE: &[&str] = &[
+    // Vague words of spoken questions ("das Ding richtig entkalken"): no topic.
+    "ding",
+    "richtig",
     "aber",
     "alle",
     "allem",
@@ -309,6 +312,7 @@ const STOP_DE: &[&str] = &[
 ];
 
 const STOP_EN: &[&str] = &[
+    "properly",
     "a",
     "about",
     "after",
