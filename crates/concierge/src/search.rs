@@ -57,13 +57,6 @@ const TYPO_MIN_CHARS: usize = 5;
 /// Weight of a pack word one edit away from an unknown query word ("entklaken",
 /// "hardnes", "Brühgrupe"): a typo on a phone keyboard is likely, but not certain.
 const TYPO_WEIGHT: f64 = 0.7;
-/// Marks a query term looked up in the pack's other language ([`Index::query_slots`]).
-const FOREIGN: char = '>';
-/// Weight of a word found only in the pack's other language ("descaling" in a German
-/// question): shoppers mix in English words, but the match is across languages.
-const FOREIGN_WEIGHT: f64 = 1.0;
-/// Shortest word (in characters) looked up in the pack's other language.
-const FOREIGN_MIN_CHARS: usize = 5;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -585,8 +578,8 @@ impl Index {
     }
 
     /// Terms of a query or document word list, with the "why" for debugging.
-    pub(crate) fn explain(&self, question: &str, other: Option<&Index>) -> Vec<Vec<(String, f64)>> {
-        self.query_slots(question, other)
+    pub(crate) fn explain(&self, question: &str) -> Vec<Vec<(String, f64)>> {
+        self.query_slots(question)
     }
 
     /// Index terms of a document text. `memo` caches per folded word (stemming and
@@ -618,7 +611,7 @@ impl Index {
     }
 
     /// Query slots: each is a list of (term, weight) alternatives.
-    fn query_slots(&self, question: &str, other: Option<&Index>) -> Vec<Vec<(String, f64)>> {
+    fn query_slots(&self, question: &str) -> Vec<Vec<(String, f64)>> {
         let mut slots: Vec<Vec<(String, f64)>> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut push = |slot: Vec<(String, f64)>, slots: &mut Vec<Vec<(String, f64)>>| {
@@ -690,18 +683,6 @@ impl Index {
             }
             if known {
                 continue;
-            }
-            // A word of the pack's other language ("descaling" in a German question): its
-            // entries in that language's index stand in (entries are numbered alike).
-            // Short words are left out: many are words of both languages ("new", "man").
-            if let Some(o) = other.filter(|o| o.entries == self.entries)
-                && w.chars().count() >= FOREIGN_MIN_CHARS
-            {
-                let t = o.canon(text::stem(&w, o.lang));
-                if o.postings.contains_key(&t) && !text::is_stopword(&w, o.lang) {
-                    push(vec![(format!("{FOREIGN}{t}"), FOREIGN_WEIGHT)], &mut slots);
-                    continue;
-                }
             }
             let alts = self.near_terms(&term);
             if alts.is_empty() {
@@ -785,25 +766,6 @@ impl Index {
         out
     }
 
-    /// A term's (normaliser, best BM25 contribution per entry) in this index.
-    fn entry_scores(&self, term: &str, w: f64) -> (f64, Vec<f64>) {
-        let mut per_entry = vec![0.0f64; self.entries];
-        let Some(post) = self.postings.get(term) else {
-            return (0.0, per_entry);
-        };
-        let idf = self.idf(self.df.get(term).copied().unwrap_or(post.len()));
-        for &(d, tf) in post {
-            let doc = &self.docs[d as usize];
-            let s = w * idf * self.saturated(doc, tf);
-            if let Some(e) = per_entry.get_mut(doc.entry as usize)
-                && s > *e
-            {
-                *e = s;
-            }
-        }
-        (idf * w, per_entry)
-    }
-
     /// BM25F term frequency of a document, saturated: `t (K1 + 1) / (t + K1)`.
     fn saturated(&self, doc: &Doc, tf: [f64; 2]) -> f64 {
         let t = W_TITLE * tf[0] / (1.0 - B_TITLE + B_TITLE * doc.len[0] / self.avg_len[0])
@@ -812,13 +774,8 @@ impl Index {
     }
 
     /// Scores every document; returns (normalised score, doc index), best first.
-    fn rank(
-        &self,
-        question: &str,
-        product: Option<&str>,
-        other: Option<&Index>,
-    ) -> Vec<(f64, usize)> {
-        let slots = self.query_slots(question, other);
+    fn rank(&self, question: &str, product: Option<&str>) -> Vec<(f64, usize)> {
+        let slots = self.query_slots(question);
         let unknown_idf = self.idf(0) * UNKNOWN_WEIGHT;
         let mut denom = 0.0;
         let mut scores = vec![0.0f64; self.docs.len()];
@@ -826,20 +783,6 @@ impl Index {
             let mut slot_norm: f64 = 0.0;
             let mut best = vec![0.0f64; self.docs.len()];
             for (term, w) in slot {
-                if let Some(t) = term.strip_prefix(FOREIGN)
-                    && let Some(o) = other
-                {
-                    // Scored in the other language's index, per entry.
-                    let (norm, per_entry) = o.entry_scores(t, *w);
-                    slot_norm = slot_norm.max(norm);
-                    for (d, doc) in self.docs.iter().enumerate() {
-                        let s = per_entry.get(doc.entry as usize).copied().unwrap_or(0.0);
-                        if s > best[d] {
-                            best[d] = s;
-                        }
-                    }
-                    continue;
-                }
                 let Some(post) = self.postings.get(term) else {
                     if *w > 0.0 {
                         slot_norm = slot_norm.max(unknown_idf * w);
@@ -1217,7 +1160,7 @@ impl Pack {
                 Vec::new(),
             ));
         }
-        let ranked = index.rank(q, opts.product, self.other_index(lang));
+        let ranked = index.rank(q, opts.product);
         let alternatives: Vec<Alternative> = ranked
             .iter()
             .skip(1)
@@ -1297,17 +1240,8 @@ impl Pack {
     pub fn explain_query(&self, question: &str, lang: Lang) -> Vec<Vec<(String, f64)>> {
         self.index
             .get(&lang)
-            .map(|i| i.explain(question, self.other_index(lang)))
+            .map(|i| i.explain(question))
             .unwrap_or_default()
-    }
-
-    /// The index of the pack's other language, if it has one (for words of that language
-    /// in a question).
-    fn other_index(&self, lang: Lang) -> Option<&Index> {
-        Lang::ALL
-            .iter()
-            .filter(|&&l| l != lang)
-            .find_map(|l| self.index.get(l))
     }
 
     /// (answer text, title, cited reference) of an indexed document.
@@ -1533,35 +1467,6 @@ mod tests {
     #[allow(clippy::unwrap_used)] // the embedded sample pack is valid (tested elsewhere)
     fn coffee() -> Pack {
         crate::samples::sample("bohnenwerk").unwrap()
-    }
-
-    #[test]
-    fn a_word_of_the_other_language_is_looked_up_there() {
-        let pack = coffee();
-        // "descaling" is no German word: its English entries stand in, per entry.
-        let terms = pack.explain_query("Wann ist das descaling fällig?", Lang::De);
-        assert!(
-            terms.iter().flatten().any(|(t, _)| t == ">descal"),
-            "{terms:?}"
-        );
-        for (q, lang, want) in [
-            ("wie geht das descaling", Lang::De, "descale-how"),
-            ("Milch frothing", Lang::De, "milk-foam"),
-            ("Brühgruppe cleaning", Lang::En, "brew-group-clean"),
-        ] {
-            let opts = AskOptions {
-                lang: Some(lang),
-                ..Default::default()
-            };
-            let a = pack.ask(q, &opts).unwrap();
-            assert_eq!(a.source.map(|s| s.id).as_deref(), Some(want), "{q}");
-        }
-        // Short words are not looked up ("new" is also a word of other languages).
-        let terms = pack.explain_query("ist das new", Lang::De);
-        assert!(
-            !terms.iter().flatten().any(|(t, _)| t.starts_with(FOREIGN)),
-            "{terms:?}"
-        );
     }
 
     #[test]
