@@ -57,6 +57,8 @@ const TYPO_MIN_CHARS: usize = 5;
 /// Weight of a pack word one edit away from an unknown query word ("entklaken",
 /// "hardnes", "Brühgrupe"): a typo on a phone keyboard is likely, but not certain.
 const TYPO_WEIGHT: f64 = 0.7;
+/// Weight of the words of a clause that contradicts a shown message ([`contrast_words`]).
+const CONTRAST_WEIGHT: f64 = 0.5;
 
 /// What kind of entry an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -694,6 +696,19 @@ impl Index {
                 push(slot, &mut slots);
             }
         }
+        // "says the tank is empty, but it is full": the clause that is not the message
+        // tells the real state, which is not what the entry (the message) is about.
+        let reality: BTreeSet<String> = contrast_words(question, self.lang)
+            .iter()
+            .map(|w| self.canon(text::stem(w, self.lang)))
+            .collect();
+        for slot in &mut slots {
+            if slot.first().is_some_and(|(t, _)| reality.contains(t)) {
+                for (_, w) in slot.iter_mut() {
+                    *w *= CONTRAST_WEIGHT;
+                }
+            }
+        }
         for i in intents(question, self.lang) {
             if self.postings.contains_key(i) {
                 push(vec![(i.to_string(), INTENT_WEIGHT)], &mut slots);
@@ -918,6 +933,37 @@ fn phrase_stems(member: &str, lang: Lang) -> Vec<String> {
     text::words(&folded).map(|w| text::stem(w, lang)).collect()
 }
 
+/// The folded words of the clause that contradicts a shown message ("the tank is full"
+/// in "the tank is full but it says empty", "obwohl der leer ist" in "meldet Trester
+/// leeren, obwohl der leer ist"): when a question has two clauses joined by "but",
+/// "although", "aber", "obwohl"… and only one of them speaks of the display, the other
+/// one's words whose stems the message clause does not also use.
+fn contrast_words(question: &str, lang: Lang) -> BTreeSet<String> {
+    const DE: &[&str] = &["aber", "obwohl", "obgleich", "trotzdem", "jedoch"];
+    const EN: &[&str] = &["but", "although", "though", "yet"];
+    let folded = text::fold(question, lang);
+    let words: Vec<&str> = text::words(&folded).collect();
+    let list = if lang == Lang::De { DE } else { EN };
+    let Some(at) = words.iter().position(|w| list.contains(w)) else {
+        return BTreeSet::new();
+    };
+    let (a, b) = (&words[..at], &words[at + 1..]);
+    let (message, reality) = match (
+        mentions_display(&a.join(" "), lang),
+        mentions_display(&b.join(" "), lang),
+    ) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        _ => return BTreeSet::new(),
+    };
+    let said: BTreeSet<String> = message.iter().map(|w| text::stem(w, lang)).collect();
+    reality
+        .iter()
+        .filter(|w| !said.contains(&text::stem(w, lang)) && !text::is_stopword(w, lang))
+        .map(|w| (*w).to_string())
+        .collect()
+}
+
 /// Whether a question speaks of what the appliance shows ("im Display steht", "zeigt eine
 /// Warnung", "the screen says", "error"): error-code entries describe shown states.
 fn mentions_display(question: &str, lang: Lang) -> bool {
@@ -936,10 +982,12 @@ fn mentions_display(question: &str, lang: Lang) -> bool {
         "warnmeldung",
         "symbol",
         "lampe",
+        "sagt",
+        "meldet",
     ];
     const EN: &[&str] = &[
         "display", "screen", "shows", "showing", "says", "message", "warning", "error", "light",
-        "flashing", "blinking", "fault", "alert", "icon", "code",
+        "flashing", "blinking", "fault", "alert", "icon", "code", "tells", "telling", "asks",
     ];
     let folded = text::fold(question, lang);
     let list = if lang == Lang::De { DE } else { EN };
@@ -1486,6 +1534,41 @@ mod tests {
             terms.iter().flatten().any(|(t, _)| t == "heiss"),
             "{terms:?}"
         );
+    }
+
+    #[test]
+    fn a_clause_against_the_shown_message_weighs_less() {
+        let words = |q, lang| contrast_words(q, lang).into_iter().collect::<Vec<_>>();
+        assert_eq!(
+            words("says bean container empty but its full", Lang::En),
+            ["full"]
+        );
+        assert_eq!(
+            words(
+                "The tank is full but the machine says it is empty",
+                Lang::En
+            ),
+            ["full", "tank"]
+        );
+        assert_eq!(
+            words(
+                "Display meldet Trester leeren, obwohl der Behälter leer ist",
+                Lang::De
+            ),
+            ["behalter"]
+        );
+        // No display in either clause, or in both: nothing is weighed down.
+        assert!(words("it is small but strong", Lang::En).is_empty());
+        assert!(words("it says E1 but then it says E2", Lang::En).is_empty());
+        let pack = coffee();
+        let opts = AskOptions {
+            lang: Some(Lang::En),
+            ..Default::default()
+        };
+        let a = pack
+            .ask("says bean container empty but its full", &opts)
+            .unwrap();
+        assert_eq!(a.source.map(|s| s.id).as_deref(), Some("E05"));
     }
 
     #[test]
