@@ -87,9 +87,11 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 // Function words (after the Snowball lists) plus question fillers; written naturally and
 // folded once at first use, so "für", "können" and "über" match folded input.
 const STOP_DE: &[&str] = &[
-    // Vague words of spoken questions ("das Ding richtig entkalken"): no topic.
+    // Vague words of spoken questions ("das Ding richtig entkalken") and how often
+    // something happens ("ständig", like "immer"): no topic.
     "ding",
     "richtig",
+    "ständig",
     "aber",
     "alle",
     "allem",
@@ -313,6 +315,10 @@ const STOP_DE: &[&str] = &[
 
 const STOP_EN: &[&str] = &[
     "properly",
+    "keep",
+    "kept",
+    "always",
+    "constantly",
     "a",
     "about",
     "after",
@@ -762,6 +768,19 @@ mod tests {
         assert_eq!(
             terms("Wie entkalke ich die Maschine?", Lang::De),
             vec!["entkalk"]
+        );
+        // Vague and "how often it happens" words carry no topic; "dauert" (takes, of
+        // time) is a word, unlike "dauernd" would be.
+        assert_eq!(
+            terms(
+                "Das Ding geht ständig richtig aus, wie lange dauert das?",
+                Lang::De
+            ),
+            vec!["lang", "daur"]
+        );
+        assert_eq!(
+            terms("it keeps switching off properly", Lang::En),
+            vec!["switch", "off"]
         );
     }
 
