@@ -9,6 +9,7 @@ use doppel_body::avatar::build_avatar;
 use doppel_body::predict::{fit as train, predict_with};
 use doppel_body::{BodyInput, Measure, Sex};
 use doppel_fit::analysis::{FitModel, FitPreference, RegionFit, Verdict, fold_drape_strain};
+use doppel_fit::bound;
 use doppel_fit::drape::{BodyCollider, BodySurface, dress_on, region_strain_pct};
 use doppel_fit::eval::{self, EvalScores};
 use doppel_fit::recommend::{self, DEFAULT_SAMPLES, DEFAULT_SEED, argmax, body_samples};
@@ -28,6 +29,9 @@ pub enum FitCmd {
     Recommend(RecommendArgs),
     /// Score size recommendations from height, weight and age against a chart on ANSUR II.
     EvalSizes(EvalSizesArgs),
+    /// Upper bound on the size accuracy any recommender can reach from height, weight and
+    /// age on ANSUR II (input twins, bias measured on simulated data); JSON report.
+    SizeBound(SizeBoundArgs),
     /// Catalog tools: check, qa, generate.
     #[command(subcommand)]
     Catalog(CatalogCmd),
@@ -69,10 +73,16 @@ pub struct EvalSizesArgs {
     /// Directory holding ANSUR II `male*.csv` / `female*.csv` files.
     #[arg(long)]
     ansur_dir: PathBuf,
-    /// doppel (shipped predictor), cv (predictor retrained per fold, no leakage) or ols
-    /// (least-squares baseline per fold, point estimate + chart rule).
+    /// doppel (shipped predictor), cv (predictor retrained per fold, no leakage), resid
+    /// (per fold: log-quadratic least squares plus the training people's empirical joint
+    /// residuals instead of a Gaussian) or ols (least-squares baseline per fold, point
+    /// estimate + chart rule).
     #[arg(long, default_value = "doppel")]
     method: String,
+    /// What the recommended size maximises: `exact` (the chance of the true size; the
+    /// shipped rule) or `within-one` (the chance of being at most one size off).
+    #[arg(long, default_value = "exact")]
+    objective: String,
     /// Folds for cv and ols (2–20).
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -81,6 +91,35 @@ pub struct EvalSizesArgs {
     samples: usize,
     /// Seed of folds and draws.
     #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
+/// Arguments of `doppel size-bound`.
+#[derive(Args)]
+pub struct SizeBoundArgs {
+    /// Size chart JSON file.
+    #[arg(long)]
+    chart: PathBuf,
+    /// Directory holding ANSUR II `male*.csv` / `female*.csv` files.
+    #[arg(long)]
+    ansur_dir: PathBuf,
+    /// Twin tolerances as multiples of (1.5 cm, 1.5 kg, 3 years), comma-separated (0.1–5).
+    #[arg(long, value_delimiter = ',', default_values_t = [2.0, 1.5, 1.0, 0.75])]
+    tolerances: Vec<f64>,
+    /// Strata (by the model's own confidence) within which the bound is taken (1–50).
+    #[arg(long, default_value_t = 10)]
+    strata: usize,
+    /// Monte Carlo draws per person for the simulated size probabilities (100–100000).
+    #[arg(long, default_value_t = 2000)]
+    sim_draws: usize,
+    /// Simulated label sets the estimator is run on (1–200).
+    #[arg(long, default_value_t = 40)]
+    sim_reps: usize,
+    /// Bootstrap resamples of anchors (0–10000).
+    #[arg(long, default_value_t = 300)]
+    bootstrap: usize,
+    /// Seed of the simulation and the bootstrap.
+    #[arg(long, default_value_t = 2024)]
     seed: u64,
 }
 
@@ -117,6 +156,7 @@ pub fn run(cmd: FitCmd) -> anyhow::Result<()> {
     match cmd {
         FitCmd::Recommend(a) => recommend_cmd(&a),
         FitCmd::EvalSizes(a) => eval_sizes_cmd(&a),
+        FitCmd::SizeBound(a) => size_bound_cmd(&a),
         FitCmd::Catalog(CatalogCmd::Check { dir }) => check_cmd(&dir),
         FitCmd::Catalog(CatalogCmd::Qa {
             catalog,
@@ -280,6 +320,15 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
             a.folds
         )));
     }
+    let within_one = match a.objective.as_str() {
+        "exact" => false,
+        "within-one" => true,
+        other => {
+            return Err(input_err(format!(
+                "--objective = {other:?} is not allowed (exact or within-one)"
+            )));
+        }
+    };
     let text = std::fs::read_to_string(&a.chart)
         .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
     let chart = SizeChart::from_json(&text)
@@ -317,7 +366,11 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
     let mut mc = |j: usize, pr: &doppel_body::Prediction| {
         let (_, draws) = body_samples(pr, n_samples, a.seed.wrapping_add(j as u64));
         let p = recommend::size_probabilities(&model, &draws, FitPreference::Regular);
-        let b = argmax(&p);
+        let b = if within_one {
+            recommend::within_one_choice(&p)
+        } else {
+            argmax(&p)
+        };
         pred[j] = b;
         conf[j] = p[b];
     };
@@ -347,38 +400,21 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
                 }
             }
         }
+        "resid" => {
+            let mine: Vec<AnsurPerson> = idx.iter().map(|&i| all[i].clone()).collect();
+            (pred, conf) = eval::residual_sizes(&mine, &chart, a.folds, a.seed)
+                .ok_or_else(|| anyhow::anyhow!("least squares failed for {}", chart.name))?;
+        }
         "ols" => {
-            let dims = chart.dims();
-            let x = |p: &AnsurPerson| vec![1.0, p.height_cm(), p.weight_kg, p.age_years];
-            for f in 0..a.folds {
-                let tr: Vec<usize> = (0..idx.len()).filter(|&j| fold[j] != f).collect();
-                let xs: Vec<Vec<f64>> = tr.iter().map(|&j| x(&all[idx[j]])).collect();
-                let mut betas = Vec::new();
-                for m in &dims {
-                    let y: Vec<f64> = tr
-                        .iter()
-                        .map(|&j| all[idx[j]].measures_cm.get(m).copied().unwrap_or(f64::NAN))
-                        .collect();
-                    betas.push(
-                        eval::ols(&xs, &y)
-                            .ok_or_else(|| anyhow::anyhow!("least squares failed for {m}"))?,
-                    );
-                }
-                for j in (0..idx.len()).filter(|&j| fold[j] == f) {
-                    let xi = x(&all[idx[j]]);
-                    let point =
-                        measure_values(dims.iter().zip(&betas).map(|(m, b)| {
-                            (*m, b.iter().zip(&xi).map(|(b, x)| b * x).sum::<f64>())
-                        }));
-                    pred[j] = chart.true_size(&point).unwrap_or(0);
-                    // A point estimate states no uncertainty: confidence 1.
-                    conf[j] = 1.0;
-                }
-            }
+            let mine: Vec<AnsurPerson> = idx.iter().map(|&i| all[i].clone()).collect();
+            pred = eval::ols_sizes(&mine, &chart, a.folds, a.seed)
+                .ok_or_else(|| anyhow::anyhow!("least squares failed for {}", chart.name))?;
+            // A point estimate states no uncertainty: confidence 1.
+            conf = vec![1.0; idx.len()];
         }
         other => {
             return Err(input_err(format!(
-                "--method = {other:?} is not allowed (doppel, cv or ols)"
+                "--method = {other:?} is not allowed (doppel, cv, resid or ols)"
             )));
         }
     }
@@ -389,6 +425,58 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
         within_one: round4(s.within_one),
         ece: round4(s.ece),
     })
+}
+
+fn size_bound_cmd(a: &SizeBoundArgs) -> anyhow::Result<()> {
+    check_samples(a.sim_draws).map_err(|_| {
+        input_err(format!(
+            "--sim-draws = {} is outside the allowed range 100–100000",
+            a.sim_draws
+        ))
+    })?;
+    if !(1..=200).contains(&a.sim_reps) {
+        return Err(input_err(format!(
+            "--sim-reps = {} is outside the allowed range 1–200",
+            a.sim_reps
+        )));
+    }
+    if !(1..=50).contains(&a.strata) {
+        return Err(input_err(format!(
+            "--strata = {} is outside the allowed range 1–50",
+            a.strata
+        )));
+    }
+    if a.bootstrap > 10_000 {
+        return Err(input_err(format!(
+            "--bootstrap = {} is outside the allowed range 0–10000",
+            a.bootstrap
+        )));
+    }
+    if a.tolerances.is_empty() || a.tolerances.iter().any(|t| !(0.1..=5.0).contains(t)) {
+        return Err(input_err(format!(
+            "--tolerances = {:?}: each must lie in 0.1–5",
+            a.tolerances
+        )));
+    }
+    let text = std::fs::read_to_string(&a.chart)
+        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    let chart = SizeChart::from_json(&text)
+        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    let all = load_ansur_dir(&a.ansur_dir)?;
+    let model = doppel_body::predict::embedded_model().map_err(anyhow::Error::new)?;
+    let opts = bound::StudyOptions {
+        tolerance_scales: a.tolerances.clone(),
+        strata: a.strata,
+        sim_draws: a.sim_draws,
+        sim_reps: a.sim_reps,
+        bootstrap: a.bootstrap,
+        seed: a.seed,
+    };
+    let rep = bound::study(&all, &chart, model, &opts).map_err(|e| match e {
+        bound::BoundError::Singular(_) => anyhow::Error::new(e),
+        other => input_err(other),
+    })?;
+    print_json(&rep)
 }
 
 fn round4(x: f64) -> f64 {

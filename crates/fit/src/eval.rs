@@ -1,6 +1,8 @@
 //! Scoring size recommendations against a chart's true sizes, and the ordinary least
 //! squares baseline they are compared with.
 
+use doppel_body::ansur::AnsurPerson;
+use doppel_garment::chart::{SizeChart, measure_values};
 use serde::Serialize;
 
 /// Scores of a set of recommendations (the `eval-sizes` JSON contract).
@@ -111,6 +113,112 @@ pub fn ols(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
         }
     }
     Some((0..p).map(|i| a[i][p] / a[i][i] / scale[i]).collect())
+}
+
+/// The least-squares baseline's sizes: per fold, each chart dimension regressed on
+/// (1, height, weight, age) over the other folds ([`folds`] with `k` and `seed`), then the
+/// chart rule on the point estimate. `people` are those of the chart's sex, in file order.
+/// `None` if a fit is singular (or a dimension has no value).
+pub fn ols_sizes(
+    people: &[AnsurPerson],
+    chart: &SizeChart,
+    k: usize,
+    seed: u64,
+) -> Option<Vec<usize>> {
+    let dims = chart.dims();
+    let x = |p: &AnsurPerson| vec![1.0, p.height_cm(), p.weight_kg, p.age_years];
+    let fold = folds(people.len(), k, seed);
+    let mut pred = vec![0usize; people.len()];
+    for f in 0..k.max(1) {
+        let tr: Vec<usize> = (0..people.len()).filter(|&j| fold[j] != f).collect();
+        let xs: Vec<Vec<f64>> = tr.iter().map(|&j| x(&people[j])).collect();
+        let mut betas = Vec::new();
+        for m in &dims {
+            let y: Vec<f64> = tr
+                .iter()
+                .map(|&j| people[j].measures_cm.get(m).copied().unwrap_or(f64::NAN))
+                .collect();
+            betas.push(ols(&xs, &y)?);
+        }
+        for j in (0..people.len()).filter(|&j| fold[j] == f) {
+            let xi = x(&people[j]);
+            let point = measure_values(
+                dims.iter()
+                    .zip(&betas)
+                    .map(|(m, b)| (*m, b.iter().zip(&xi).map(|(b, x)| b * x).sum::<f64>())),
+            );
+            pred[j] = chart.true_size(&point).unwrap_or(0);
+        }
+    }
+    Some(pred)
+}
+
+/// Sizes from an empirical (non-Gaussian) predictive distribution, k-fold: per fold,
+/// `ln(measure)` of each chart dimension regressed on (1, H, W, A, H², W², HW, WA) with
+/// `H = ln(h/170)`, `W = ln(w/70)`, `A = (age − 30)/10`; a held-out person's draws are
+/// their prediction plus every training person's joint residual vector (so skew, heavy
+/// tails and the dimensions' dependence come from the data, not a Gaussian). Returns the
+/// most probable size and its probability per person; `None` if a fit is singular.
+pub fn residual_sizes(
+    people: &[AnsurPerson],
+    chart: &SizeChart,
+    k: usize,
+    seed: u64,
+) -> Option<(Vec<usize>, Vec<f64>)> {
+    let dims = chart.dims();
+    let feats = |p: &AnsurPerson| {
+        let h = (p.height_cm() / 170.0).ln();
+        let w = (p.weight_kg / 70.0).ln();
+        let a = (p.age_years - 30.0) / 10.0;
+        vec![1.0, h, w, a, h * h, w * w, h * w, w * a]
+    };
+    let ln_y = |p: &AnsurPerson, m: &doppel_body::Measure| {
+        p.measures_cm.get(m).copied().unwrap_or(f64::NAN).ln()
+    };
+    let fold = folds(people.len(), k, seed);
+    let mut pred = vec![0usize; people.len()];
+    let mut conf = vec![0.0; people.len()];
+    for f in 0..k.max(1) {
+        let tr: Vec<usize> = (0..people.len()).filter(|&j| fold[j] != f).collect();
+        let xs: Vec<Vec<f64>> = tr.iter().map(|&j| feats(&people[j])).collect();
+        let mut betas = Vec::new();
+        for m in &dims {
+            let y: Vec<f64> = tr.iter().map(|&j| ln_y(&people[j], m)).collect();
+            betas.push(ols(&xs, &y)?);
+        }
+        let fit = |x: &[f64], b: &[f64]| b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>();
+        let resid: Vec<Vec<f64>> = tr
+            .iter()
+            .zip(&xs)
+            .map(|(&j, x)| {
+                dims.iter()
+                    .zip(&betas)
+                    .map(|(m, b)| ln_y(&people[j], m) - fit(x, b))
+                    .collect()
+            })
+            .collect();
+        for j in (0..people.len()).filter(|&j| fold[j] == f) {
+            let x = feats(&people[j]);
+            let centre: Vec<f64> = betas.iter().map(|b| fit(&x, b)).collect();
+            let mut counts = vec![0usize; chart.sizes.len()];
+            for r in &resid {
+                let body = measure_values(
+                    dims.iter()
+                        .zip(centre.iter().zip(r))
+                        .map(|(m, (c, e))| (*m, (c + e).exp())),
+                );
+                if let Some(c) = chart.true_size(&body).and_then(|s| counts.get_mut(s)) {
+                    *c += 1;
+                }
+            }
+            let total = resid.len().max(1) as f64;
+            let p: Vec<f64> = counts.iter().map(|&c| c as f64 / total).collect();
+            let b = crate::recommend::argmax(&p);
+            pred[j] = b;
+            conf[j] = p[b];
+        }
+    }
+    Some((pred, conf))
 }
 
 /// Deterministic fold assignment of `n` items into `k` folds (seeded shuffle).

@@ -7,6 +7,8 @@
 //!   confidence, the runner-up and a short explanation in German and English.
 //! * [`eval`]: scoring of recommendations against a chart (accuracy, within-one,
 //!   expected calibration error) and the least-squares baseline.
+//! * [`bound`]: a model-free upper bound on the size accuracy any recommender can reach
+//!   from height, weight and age (input twins), its bias measured on simulated data.
 //! * [`fitmap`]: per-vertex ease against the avatar; [`drape`]: the XPBD cloth solver
 //!   that carries a garment onto the avatar and relaxes it (strain, inside share, girth
 //!   strain per region for [`FitAnalysis::apply_drape`]).
@@ -14,6 +16,7 @@
 //! Pure logic: no file access, no threads, no clocks; deterministic for a given seed.
 
 pub mod analysis;
+pub mod bound;
 pub mod drape;
 pub mod eval;
 pub mod fitmap;

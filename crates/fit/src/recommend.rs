@@ -95,6 +95,21 @@ pub fn argmax(p: &[f64]) -> usize {
     best
 }
 
+/// The size that maximises the chance of being at most one size off: the centre of the
+/// most probable run of 3 neighbouring sizes (a tie goes to the more probable centre,
+/// then to the larger size).
+pub fn within_one_choice(p: &[f64]) -> usize {
+    let window = |c: usize| -> f64 { p.iter().take(c + 2).skip(c.saturating_sub(1)).sum() };
+    let mut best = 0;
+    for c in 0..p.len() {
+        let (w, wb) = (window(c), window(best));
+        if w > wb + 1e-12 || ((w - wb).abs() <= 1e-12 && p[c] >= p[best]) {
+            best = c;
+        }
+    }
+    best
+}
+
 /// Recommends a size. `central` is the body's central estimate (for the region
 /// report), `draws` the Monte Carlo draws, `supplied` the measures the shopper gave (for
 /// the explanation's advice).
@@ -328,6 +343,17 @@ mod tests {
     use crate::analysis::tests::{chart, product};
     use doppel_body::BodyInput;
     use doppel_garment::catalog::FabricKind;
+
+    #[test]
+    fn within_one_choice_is_the_centre_of_the_heaviest_window() {
+        // argmax is size 0, but sizes 2..=4 hold 0.6 around size 3.
+        let p = [0.4, 0.0, 0.2, 0.2, 0.2];
+        assert_eq!(argmax(&p), 0);
+        assert_eq!(within_one_choice(&p), 3);
+        // Windows {0,1,2} and {1,2,3} both hold everything: the more probable centre.
+        assert_eq!(within_one_choice(&[0.0, 0.3, 0.7, 0.0]), 2);
+        assert_eq!(within_one_choice(&[1.0]), 0);
+    }
 
     #[test]
     fn probabilities_sum_to_one_and_follow_the_body() {
