@@ -1572,6 +1572,18 @@ mod tests {
     }
 
     #[test]
+    fn how_long_something_lasts_is_the_intent() {
+        // "last" is a stopword ("last year"); the "how long" intent still finds the entry.
+        let pack = coffee();
+        let opts = AskOptions {
+            lang: Some(Lang::En),
+            ..Default::default()
+        };
+        let a = pack.ask("How long does a cartridge last?", &opts).unwrap();
+        assert_eq!(a.source.map(|s| s.id).as_deref(), Some("filter-interval"));
+    }
+
+    #[test]
     fn switching_off_is_asked_with_off() {
         let pack = coffee();
         let terms = pack.explain_query("it turns off after ten minutes", Lang::En);
