@@ -20,7 +20,7 @@ commands:
   demo              install what is missing, build both web flavours, serve on http://127.0.0.1:8080
   test              fmt, clippy, Rust tests, headless render tests, wasm builds, browser e2e tests
   size              raw and gzip bytes of loader, JS glue and wasm per web flavour
-  build-web         build both web flavours into www/dist or $DOPPEL_DIST ([--dev] skips wasm-opt)
+  build-web         build the web flavours into www/dist or $DOPPEL_DIST ([--dev]: stable std, no wasm-opt)
   serve             serve www/dist as built, without rebuilding ([--port N])
   bench             run the benchmarks recorded in BENCHMARKS.md
   bench-web         click-to-first-avatar-frame in headless Chromium, both GPU paths ([--runs N])

@@ -1,10 +1,11 @@
 //! Building the web flavours (two 3D builds and the GPU-free concierge) and assembling the
 //! deployable `www/dist/` folder.
 //!
-//! Pipeline per flavour (no Trunk needed, so it runs offline and in CI unchanged):
-//! `cargo build --release --target wasm32-unknown-unknown` → `wasm-bindgen --target web` →
-//! binaryen `wasm-opt -Oz`. Static files from `www/` and the sample assets are copied beside
-//! the output, so `www/dist/` is exactly what a host would deploy.
+//! Pipeline per flavour (no Trunk needed, so it runs in CI unchanged):
+//! `cargo build --profile web --target wasm32-unknown-unknown` with std rebuilt for size on a
+//! pinned nightly ([`SIZE_NIGHTLY`]) → `wasm-bindgen --target web` → binaryen `wasm-opt -Oz`.
+//! Static files from `www/` and the sample assets are copied beside the output, so
+//! `www/dist/` is exactly what a host would deploy.
 
 use crate::tools::{self, root};
 use anyhow::{Context, Result, bail};
@@ -58,6 +59,7 @@ pub fn dist() -> PathBuf {
 pub fn build(args: &[String]) -> Result<()> {
     let optimise = !args.iter().any(|a| a == "--dev");
     tools::ensure_wasm_target()?;
+    let toolchain = size_toolchain(optimise);
     tools::ensure_wasm_bindgen()?;
     let wasm_opt = if optimise {
         Some(tools::wasm_opt()?)
@@ -83,7 +85,7 @@ pub fn build(args: &[String]) -> Result<()> {
         copy_tree(&packs, &dist.join("packs"), &|_| false)?;
     }
     for f in FLAVOURS {
-        build_flavour(f, &dist, wasm_opt.as_deref())?;
+        build_flavour(f, &dist, toolchain, wasm_opt.as_deref())?;
     }
     stamp_service_worker(&dist)?;
     eprintln!("web build ready in {}", dist.display());
@@ -103,8 +105,85 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-call-indirect-overlong",
 ];
 
-fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()> {
-    tools::run(Command::new("cargo").args([
+/// The dated nightly whose `std` the optimised web builds compile for size (dated, so the
+/// build does not change under us; rustup installs it on first use, ~40 s).
+pub const SIZE_NIGHTLY: &str = "nightly-2026-05-20";
+
+/// Cargo arguments of a size-optimised std: rebuilt at the web profile's opt-level "z" with
+/// `optimize_for_size` (rustup's prebuilt std is compiled at opt-level 3), and
+/// `panic = "immediate-abort"`: a panic becomes a bare wasm trap (`RuntimeError:
+/// unreachable`) without formatting a message or keeping file/line locations. Together
+/// −38.8 KB gz on the webgpu wasm (BENCHMARKS.md, "Web bundle sizes").
+const SIZE_STD_ARGS: &[&str] = &[
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
+    "-Zpanic-immediate-abort",
+    "--config",
+    "profile.web.panic=\"immediate-abort\"",
+];
+
+/// The toolchain of the wasm builds: the pinned nightly for an optimised build, installed
+/// with rustup when missing. `None` (stable, prebuilt std, panic messages in the console)
+/// with `--dev`, with `DOPPEL_WEB_STABLE=1`, or when the nightly cannot be installed
+/// (offline): then a warning, and the larger build still works.
+fn size_toolchain(optimise: bool) -> Option<&'static str> {
+    if !optimise || std::env::var_os("DOPPEL_WEB_STABLE").is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    let installed = tools::output(
+        "rustup",
+        &[
+            "component",
+            "list",
+            "--installed",
+            "--toolchain",
+            SIZE_NIGHTLY,
+        ],
+    )
+    .is_some_and(|list| {
+        let has = |c: &str| list.lines().any(|l| l.trim().starts_with(c));
+        has("rust-src") && has("rust-std-wasm32-unknown-unknown")
+    });
+    if !installed {
+        let install = tools::run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            SIZE_NIGHTLY,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]));
+        if let Err(e) = install {
+            eprintln!(
+                "warning: {e:#}\nwarning: building the web flavours with stable Rust's \
+                 prebuilt std instead (about 39 KB gz larger per flavour)"
+            );
+            return None;
+        }
+    }
+    Some(SIZE_NIGHTLY)
+}
+
+fn build_flavour(
+    f: Flavour,
+    dist: &Path,
+    toolchain: Option<&str>,
+    wasm_opt: Option<&Path>,
+) -> Result<()> {
+    let mut cargo = match toolchain {
+        // `rustup run` rather than `cargo +toolchain`: this process runs under stable cargo,
+        // whose directory rustup may have put first on PATH.
+        Some(t) => {
+            let mut c = Command::new("rustup");
+            c.args(["run", t, "cargo"]).env_remove("RUSTC");
+            c
+        }
+        None => Command::new("cargo"),
+    };
+    cargo.args([
         "build",
         "--profile",
         "web",
@@ -115,7 +194,11 @@ fn build_flavour(f: Flavour, dist: &Path, wasm_opt: Option<&Path>) -> Result<()>
         "--no-default-features",
         "--features",
         f.feature,
-    ]))?;
+    ]);
+    if toolchain.is_some() {
+        cargo.args(SIZE_STD_ARGS);
+    }
+    tools::run(&mut cargo)?;
     let wasm = tools::target_dir()?.join("wasm32-unknown-unknown/web/doppel_web.wasm");
     let out = dist.join("app/pkg").join(f.name);
     tools::run(
