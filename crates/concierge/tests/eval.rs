@@ -10,8 +10,9 @@
 //!
 //! Each test computes the figure from the files and fails below a floor a little under the
 //! measured value, so a regression shows. The figures are reported in BENCHMARKS.md; run
-//! with `--nocapture` to see them (with every miss of the tuning set; the held-out sets
-//! print their totals only).
+//! with `--nocapture` to see them (with every miss of the tuning pool; the held-out set
+//! prints its totals only). To tune without seeing `holdout4.json`, run with
+//! `-- --nocapture --skip fourth`.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a test failure
 
@@ -110,7 +111,7 @@ fn run_set(file: &str) -> Vec<Row> {
     rows
 }
 
-/// Prints the figures of a set (and its misses when `show_misses`: the tuning set only, so
+/// Prints the figures of a set (and its misses when `show_misses`: the tuning pool only, so
 /// that nobody tunes on a held-out question by reading it here) and returns its top-1
 /// accuracy.
 fn report(name: &str, rows: &[Row], show_misses: bool) -> f64 {
@@ -162,13 +163,13 @@ fn tuning_set_top1_accuracy() {
         rows.len(),
         sweep.join(" ")
     );
-    assert!(acc >= 0.90, "tuning-set accuracy {acc:.3} below its floor");
+    assert!(acc >= 0.92, "tuning-set accuracy {acc:.3} below its floor");
 }
 
 #[test]
 fn held_out_top1_accuracy() {
     let acc = report("holdout.json (session 1)", &run_set("holdout.json"), true);
-    assert!(acc >= 0.83, "held-out accuracy {acc:.3} below its floor");
+    assert!(acc >= 0.90, "held-out accuracy {acc:.3} below its floor");
 }
 
 #[test]
@@ -178,7 +179,7 @@ fn second_held_out_top1_accuracy() {
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 5);
     let acc = report("holdout2.json (session 2)", &rows, true);
     assert!(
-        acc >= 0.86,
+        acc >= 0.90,
         "second held-out accuracy {acc:.3} below its floor"
     );
 }
@@ -190,7 +191,7 @@ fn third_held_out_top1_accuracy() {
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 4);
     let acc = report("holdout3.json (session 4)", &rows, true);
     assert!(
-        acc >= 0.80,
+        acc >= 0.87,
         "third held-out accuracy {acc:.3} below its floor"
     );
 }
@@ -202,7 +203,7 @@ fn fourth_held_out_top1_accuracy() {
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
     let acc = report("holdout4.json (session 5)", &rows, false);
     assert!(
-        acc >= 0.84,
+        acc >= 0.87,
         "fourth held-out accuracy {acc:.3} below its floor"
     );
 }
