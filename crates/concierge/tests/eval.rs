@@ -222,24 +222,40 @@ fn tuning_pool_threshold_grid() {
     .iter()
     .flat_map(|f| run_set(f))
     .collect();
-    let clear = doppel_concierge::search::DEFAULT_CLEAR_MIN_SCORE;
+    use doppel_concierge::search::{
+        DEFAULT_CLEAR_MIN_SCORE, DEFAULT_CLEAR_RATIO, DEFAULT_MIN_SCORE,
+    };
+    // Correct answers of the pool when answering at `t`, or from the clear-margin floor
+    // with `ratio` × the runner-up.
+    let correct = |t: f64, ratio: f64| {
+        rows.iter()
+            .filter(|r| {
+                let s = r.raw.1;
+                let answered = s >= t
+                    || (s >= DEFAULT_CLEAR_MIN_SCORE
+                        && (r.next_score <= 0.0 || s >= ratio * r.next_score));
+                r.accepted.contains(&r.raw.0.clone().filter(|_| answered))
+            })
+            .count()
+    };
+    let mut best = 0;
     for ratio in [1.1, 1.2, 1.3, 1.5, 100.0] {
         let line: Vec<String> = (16..=34)
             .step_by(2)
             .map(|t| {
                 let t = f64::from(t) / 100.0;
-                let ok = rows
-                    .iter()
-                    .filter(|r| {
-                        let s = r.raw.1;
-                        let answered = s >= t
-                            || (s >= clear && (r.next_score <= 0.0 || s >= ratio * r.next_score));
-                        r.accepted.contains(&r.raw.0.clone().filter(|_| answered))
-                    })
-                    .count();
+                let ok = correct(t, ratio);
+                best = best.max(ok);
                 format!("{t:.2}:{ok}")
             })
             .collect();
         println!("pool grid, ratio {ratio}: {}", line.join(" "));
     }
+    // The defaults stay calibrated: within two answers of the grid's best.
+    let at_defaults = correct(DEFAULT_MIN_SCORE, DEFAULT_CLEAR_RATIO);
+    assert!(
+        at_defaults + 2 >= best,
+        "defaults give {at_defaults} of {}, the grid's best {best}",
+        rows.len()
+    );
 }
