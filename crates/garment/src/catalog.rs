@@ -752,7 +752,7 @@ fn read_size(
                 }
             }
         }
-        Some(_) => out.push(Problem::new(gp, "must be an object like {\"chest\": 108}")),
+        Some(_) => out.push(Problem::new(&gp, "must be an object like {\"chest\": 108}")),
     }
     let mp = json::join(path, "mesh");
     let mesh = match obj.get("mesh") {
@@ -767,8 +767,14 @@ fn read_size(
             if opts.meshes {
                 match read(m) {
                     Ok(bytes) => {
-                        for p in crate::mesh::check_glb(&bytes).problems {
+                        let rep = crate::mesh::check_glb(&bytes);
+                        for p in rep.problems {
                             out.push(p.under(&mp));
+                        }
+                        if let (Some(mesh), Some(&stated)) =
+                            (&rep.mesh, garment.get(&GarmentDim::Sleeve))
+                        {
+                            check_sleeve(mesh, stated, m, &json::join(&gp, "sleeve"), out);
                         }
                     }
                     Err(e) => out.push(Problem::new(&mp, format!("cannot read {m}: {e}"))),
@@ -794,6 +800,41 @@ fn read_size(
         garment_cm: garment,
         mesh,
     })
+}
+
+/// Holds a size's stated `garment_cm.sleeve` to its mesh ([`crate::sleeve`]): a problem
+/// when a sleeve found on the mesh differs by more than
+/// [`crate::sleeve::SLEEVE_TOLERANCE_CM`]. A mesh without recognisable sleeves is not
+/// judged (its pose may not be the A-pose the measurement expects).
+fn check_sleeve(
+    mesh: &crate::mesh::GarmentMesh,
+    stated: f64,
+    file: &str,
+    field: &str,
+    out: &mut Vec<Problem>,
+) {
+    let tol = crate::sleeve::SLEEVE_TOLERANCE_CM;
+    let got = crate::sleeve::sleeve_lengths_cm(&mesh.positions, &mesh.indices);
+    let worst = got
+        .iter()
+        .flatten()
+        .copied()
+        .max_by(|a, b| (a - stated).abs().total_cmp(&(b - stated).abs()));
+    if let Some(w) = worst.filter(|w| (w - stated).abs() > tol) {
+        let sides: Vec<String> = ["+x", "−x"]
+            .iter()
+            .zip(got)
+            .filter_map(|(s, g)| g.map(|g| format!("{s} {g:.1} cm")))
+            .collect();
+        out.push(Problem::new(
+            field,
+            format!(
+                "states {stated} cm but the sleeve of {file} measures {w:.1} cm from the shoulder \
+                 point to the cuff ({}); they may differ by at most {tol} cm",
+                sides.join(", ")
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -800,12 +800,19 @@ fn top(m: &mut Builder, t: &Template, b: &RefBody, g: &BTreeMap<GarmentDim, f64>
         } else {
             0.38 * chest
         };
+        // The tube starts a little inside the shoulder point (the outer end of the
+        // shoulder line), where the cloth solver's sleeve turn expects the arm's axis, and
+        // is shortened by that start's lead along the arm, so that the stated sleeve is
+        // what the mesh measures from the shoulder point to the cuff (`crate::sleeve`).
+        let ang = 45f64.to_radians();
+        let (inset, drop) = (0.02, 0.05);
+        let lead = drop * ang.cos() - inset * ang.sin();
         for side in [1.0, -1.0] {
             sleeve(
                 m,
                 side,
-                [side * (sh_half - 0.02), lv.shoulder - 0.05, -0.005],
-                sleeve_len,
+                [side * (sh_half - inset), lv.shoulder - drop, -0.005],
+                sleeve_len - lead,
                 arm_top,
                 cuff,
             );

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod labels;
 pub mod mesh;
 pub mod problem;
+pub mod sleeve;
 
 pub use catalog::{Catalog, Category, Fabric, FabricKind, FitIntent, GarmentDim, Product};
 pub use chart::{MeasureValues, SizeChart};
