@@ -939,7 +939,10 @@ fn phrase_stems(member: &str, lang: Lang) -> Vec<String> {
 /// in "the tank is full but it says empty", "obwohl der leer ist" in "meldet Trester
 /// leeren, obwohl der leer ist"): when a question has two clauses joined by "but",
 /// "although", "aber", "obwohl"… and only one of them speaks of the display, the other
-/// one's words whose stems the message clause does not also use.
+/// one's words whose stems the message clause does not also use. Nothing when the display
+/// clause names no message of its own ("das Display zeigt aber Trester leeren": "aber" is
+/// a particle there, the message follows it) or says that nothing is shown ("… but there
+/// is no error", "aber keine Fehlermeldung"): then the other clause is the question.
 fn contrast_words(question: &str, lang: Lang) -> BTreeSet<String> {
     const DE: &[&str] = &["aber", "obwohl", "obgleich", "trotzdem", "jedoch"];
     const EN: &[&str] = &["but", "although", "though", "yet"];
@@ -958,6 +961,13 @@ fn contrast_words(question: &str, lang: Lang) -> BTreeSet<String> {
         (false, true) => (b, a),
         _ => return BTreeSet::new(),
     };
+    let shown = display_words(lang);
+    let names_a_message = message
+        .iter()
+        .any(|w| !shown.contains(w) && !text::is_stopword(w, lang));
+    if !names_a_message || shows_nothing(message, lang) {
+        return BTreeSet::new();
+    }
     let said: BTreeSet<String> = message.iter().map(|w| text::stem(w, lang)).collect();
     reality
         .iter()
@@ -966,33 +976,65 @@ fn contrast_words(question: &str, lang: Lang) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether folded clause words say that no message is shown: "nothing"/"nichts" anywhere
+/// ("the display shows nothing"), or a negation right before a display word ("no error",
+/// "keine Fehlermeldung", "zeigt keinen Fehler"). A negation of the message's content
+/// ("it says no beans", "meldet kein Wasser") is not one: it does not precede a display
+/// word.
+fn shows_nothing(clause: &[&str], lang: Lang) -> bool {
+    const DE: &[&str] = &[
+        "kein", "keine", "keinen", "keiner", "keinem", "nicht", "ohne", "nie",
+    ];
+    const EN: &[&str] = &["no", "not", "without", "never", "t"];
+    let (negations, nothing): (&[&str], &[&str]) = match lang {
+        Lang::De => (DE, &["nichts"]),
+        Lang::En => (EN, &["nothing", "anything"]),
+    };
+    let shown = display_words(lang);
+    clause.iter().any(|w| nothing.contains(w))
+        || clause
+            .windows(2)
+            .any(|p| negations.contains(&p[0]) && shown.contains(&p[1]))
+}
+
+/// Words that speak of what the appliance shows (folded), German.
+const DISPLAY_DE: &[&str] = &[
+    "display",
+    "anzeige",
+    "zeigt",
+    "angezeigt",
+    "meldung",
+    "warnung",
+    "leuchtet",
+    "blinkt",
+    "fehler",
+    "storung",
+    "fehlermeldung",
+    "warnmeldung",
+    "symbol",
+    "lampe",
+    "sagt",
+    "meldet",
+];
+/// Words that speak of what the appliance shows (folded), English.
+const DISPLAY_EN: &[&str] = &[
+    "display", "screen", "shows", "showing", "says", "message", "warning", "error", "light",
+    "flashing", "blinking", "fault", "alert", "icon", "code", "tells", "telling", "asks",
+];
+
+fn display_words(lang: Lang) -> &'static [&'static str] {
+    if lang == Lang::De {
+        DISPLAY_DE
+    } else {
+        DISPLAY_EN
+    }
+}
+
 /// Whether a question speaks of what the appliance shows ("im Display steht", "zeigt eine
 /// Warnung", "the screen says", "error"): error-code entries describe shown states.
 fn mentions_display(question: &str, lang: Lang) -> bool {
-    const DE: &[&str] = &[
-        "display",
-        "anzeige",
-        "zeigt",
-        "angezeigt",
-        "meldung",
-        "warnung",
-        "leuchtet",
-        "blinkt",
-        "fehler",
-        "storung",
-        "fehlermeldung",
-        "warnmeldung",
-        "symbol",
-        "lampe",
-        "sagt",
-        "meldet",
-    ];
-    const EN: &[&str] = &[
-        "display", "screen", "shows", "showing", "says", "message", "warning", "error", "light",
-        "flashing", "blinking", "fault", "alert", "icon", "code", "tells", "telling", "asks",
-    ];
     let folded = text::fold(question, lang);
-    let list = if lang == Lang::De { DE } else { EN };
+    let list = display_words(lang);
     text::words(&folded).any(|w| list.contains(&w))
 }
 
@@ -1059,14 +1101,32 @@ const CODE_WORDS: &[&str] = &[
     "warning",
     "alarm",
     // What shows the number ("Anzeige 8", "display shows 8"): a number right after it is
-    // the code the appliance shows.
+    // the code the appliance shows, unless a word of content follows ([`SHOWN_ON`]).
     "anzeige",
     "display",
     "screen",
 ];
+/// The code words that name where something is shown, not an error: the number after
+/// them is a quantity when a word of content follows it ("the display shows 2 cups",
+/// "screen shows 3 dots", "display 5 seconds"), a code otherwise ("Anzeige 8",
+/// "display shows 8 and no water", "Anzeige 8 blinkt").
+const SHOWN_ON: &[&str] = &["anzeige", "display", "screen"];
 const FILLER: &[&str] = &[
     "nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e",
 ];
+
+/// Whether a folded word after a shown number makes it a quantity ("2 cups", "3 Striche"):
+/// a word of content, not a function word of either language nor a word that speaks of
+/// the display ("8 blinkt", "8 flashing") or of a code.
+fn is_quantity_unit(word: &str) -> bool {
+    word.chars().all(char::is_alphabetic)
+        && !text::is_stopword(word, Lang::De)
+        && !text::is_stopword(word, Lang::En)
+        && !DISPLAY_DE.contains(&word)
+        && !DISPLAY_EN.contains(&word)
+        && !CODE_WORDS.contains(&word)
+        && !FILLER.contains(&word)
+}
 
 /// Finds an error-code mention; returns the letters given (if any) and the number.
 pub fn find_error_code(
@@ -1102,10 +1162,16 @@ pub fn find_error_code(
             return Some((Some((*t).to_string()), n));
         }
         if CODE_WORDS.contains(t) {
-            for next in toks.iter().skip(i + 1).take(3) {
+            for (j, next) in toks.iter().enumerate().skip(i + 1).take(3) {
                 if let Some((letters, n)) = split(next)
                     && (letters.is_empty() || prefixes.contains(&letters))
                 {
+                    if letters.is_empty()
+                        && SHOWN_ON.contains(t)
+                        && toks.get(j + 1).is_some_and(|w| is_quantity_unit(w))
+                    {
+                        break;
+                    }
                     return Some(((!letters.is_empty()).then_some(letters), n));
                 }
                 if !FILLER.contains(next) && !CODE_WORDS.contains(next) {
@@ -1501,10 +1567,17 @@ mod tests {
             "E 08 blinkt",
             "Es kommt kein Wasser, Anzeige 8",
             "the display shows 8",
+            "the display shows 8 and no water comes out",
+            "Anzeige 8 blinkt",
         ] {
             assert_eq!(find_error_code(q, &pre).map(|x| x.1), Some(8), "{q}");
         }
         for q in [
+            // A number the display shows with a unit is a quantity, not a code.
+            "the display shows 2 cups but I only want 1",
+            "screen shows 3 dots, what does that mean",
+            "Anzeige zeigt 2 Tassen",
+            "display 5 seconds then goes off",
             "Ich trinke 8 Tassen",
             "mp3 player",
             "Fehler beim Entkalken",
@@ -1562,6 +1635,35 @@ mod tests {
         // No display in either clause, or in both: nothing is weighed down.
         assert!(words("it is small but strong", Lang::En).is_empty());
         assert!(words("it says E1 but then it says E2", Lang::En).is_empty());
+        // The display clause says nothing is shown: the other clause is the question.
+        for (q, lang) in [
+            ("the coffee tastes bitter but there is no error", Lang::En),
+            (
+                "water leaks under the machine but the display shows nothing",
+                Lang::En,
+            ),
+            (
+                "the milk does not foam but the screen isn't showing a message",
+                Lang::En,
+            ),
+            (
+                "Der Kaffee ist zu kalt, aber es kommt keine Fehlermeldung",
+                Lang::De,
+            ),
+            (
+                "Milch schäumt nicht, aber im Display steht nichts",
+                Lang::De,
+            ),
+        ] {
+            assert!(words(q, lang).is_empty(), "{q}");
+        }
+        // "aber" as a particle: the display clause names no message, the rest is it.
+        assert!(words("Das Display zeigt aber Tresterbehälter leeren", Lang::De).is_empty());
+        // A negated message is still a message.
+        assert_eq!(
+            words("it says no beans but the hopper is full", Lang::En),
+            ["full", "hopper"]
+        );
         let pack = coffee();
         let opts = AskOptions {
             lang: Some(Lang::En),
@@ -1571,6 +1673,28 @@ mod tests {
             .ask("says bean container empty but its full", &opts)
             .unwrap();
         assert_eq!(a.source.map(|s| s.id).as_deref(), Some("E05"));
+        // A symptom with "but no error" keeps its answer.
+        for (q, lang, id) in [
+            ("the milk does not foam", Lang::En, "milk-foam"),
+            (
+                "the milk does not foam but no message on the display",
+                Lang::En,
+                "milk-foam",
+            ),
+            ("water is leaking under the machine", Lang::En, "leaking"),
+            (
+                "water is leaking under the machine but the display shows nothing",
+                Lang::En,
+                "leaking",
+            ),
+        ] {
+            let opts = AskOptions {
+                lang: Some(lang),
+                ..Default::default()
+            };
+            let a = pack.ask(q, &opts).unwrap();
+            assert_eq!(a.source.map(|s| s.id).as_deref(), Some(id), "{q}");
+        }
     }
 
     #[test]
