@@ -363,14 +363,17 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
         )
         .map_err(|e| input_err(format!("subject {} (line {}): {e}", p.subject_id, p.line)))
     };
+    let choose = |p: &[f64]| {
+        if within_one {
+            recommend::within_one_choice(p)
+        } else {
+            argmax(p)
+        }
+    };
     let mut mc = |j: usize, pr: &doppel_body::Prediction| {
         let (_, draws) = body_samples(pr, n_samples, a.seed.wrapping_add(j as u64));
         let p = recommend::size_probabilities(&model, &draws, FitPreference::Regular);
-        let b = if within_one {
-            recommend::within_one_choice(&p)
-        } else {
-            argmax(&p)
-        };
+        let b = choose(&p);
         pred[j] = b;
         conf[j] = p[b];
     };
@@ -402,8 +405,12 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
         }
         "resid" => {
             let mine: Vec<AnsurPerson> = idx.iter().map(|&i| all[i].clone()).collect();
-            (pred, conf) = eval::residual_sizes(&mine, &chart, a.folds, a.seed)
+            let probs = eval::residual_probabilities(&mine, &chart, a.folds, a.seed)
                 .ok_or_else(|| anyhow::anyhow!("least squares failed for {}", chart.name))?;
+            for (j, p) in probs.iter().enumerate() {
+                pred[j] = choose(p);
+                conf[j] = p.get(pred[j]).copied().unwrap_or(0.0);
+            }
         }
         "ols" => {
             let mine: Vec<AnsurPerson> = idx.iter().map(|&i| all[i].clone()).collect();

@@ -157,14 +157,14 @@ pub fn ols_sizes(
 /// `ln(measure)` of each chart dimension regressed on (1, H, W, A, H², W², HW, WA) with
 /// `H = ln(h/170)`, `W = ln(w/70)`, `A = (age − 30)/10`; a held-out person's draws are
 /// their prediction plus every training person's joint residual vector (so skew, heavy
-/// tails and the dimensions' dependence come from the data, not a Gaussian). Returns the
-/// most probable size and its probability per person; `None` if a fit is singular.
-pub fn residual_sizes(
+/// tails and the dimensions' dependence come from the data, not a Gaussian). Returns each
+/// person's size probabilities (chart order); `None` if a fit is singular.
+pub fn residual_probabilities(
     people: &[AnsurPerson],
     chart: &SizeChart,
     k: usize,
     seed: u64,
-) -> Option<(Vec<usize>, Vec<f64>)> {
+) -> Option<Vec<Vec<f64>>> {
     let dims = chart.dims();
     let feats = |p: &AnsurPerson| {
         let h = (p.height_cm() / 170.0).ln();
@@ -176,8 +176,7 @@ pub fn residual_sizes(
         p.measures_cm.get(m).copied().unwrap_or(f64::NAN).ln()
     };
     let fold = folds(people.len(), k, seed);
-    let mut pred = vec![0usize; people.len()];
-    let mut conf = vec![0.0; people.len()];
+    let mut out = vec![Vec::new(); people.len()];
     for f in 0..k.max(1) {
         let tr: Vec<usize> = (0..people.len()).filter(|&j| fold[j] != f).collect();
         let xs: Vec<Vec<f64>> = tr.iter().map(|&j| feats(&people[j])).collect();
@@ -212,13 +211,10 @@ pub fn residual_sizes(
                 }
             }
             let total = resid.len().max(1) as f64;
-            let p: Vec<f64> = counts.iter().map(|&c| c as f64 / total).collect();
-            let b = crate::recommend::argmax(&p);
-            pred[j] = b;
-            conf[j] = p[b];
+            out[j] = counts.iter().map(|&c| c as f64 / total).collect();
         }
     }
-    Some((pred, conf))
+    Some(out)
 }
 
 /// Deterministic fold assignment of `n` items into `k` folds (seeded shuffle).
