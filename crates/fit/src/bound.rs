@@ -21,7 +21,7 @@
 //!
 //! Twins are only nearly equal in x, which lowers their agreement and so biases the bound
 //! *down* (not safe). The bias is measured by running the same estimator on labels
-//! simulated from the fitted Gaussian predictive model ([`doppel_body::predict`]) at the
+//! simulated from the fitted Gaussian predictive model ([`mod@doppel_body::predict`]) at the
 //! same people's inputs, where every `p(s|x)` and so the exact moment is known (Monte
 //! Carlo over many draws); each stratum's real moment is scaled by the simulated ratio
 //! exact / twin estimate. Sampling uncertainty: bootstrap over anchors and the spread of
