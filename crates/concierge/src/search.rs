@@ -250,10 +250,27 @@ impl Default for AskOptions<'_> {
 
 fn fold_words(text: &str, lang: Lang) -> Vec<String> {
     let folded = text::fold(text, lang);
-    text::words(&folded)
-        .filter(|w| !text::is_stopword(w, lang) && !text::is_stopword(&text::stem(w, lang), lang))
-        .map(str::to_string)
+    let all: Vec<&str> = text::words(&folded).collect();
+    all.iter()
+        .enumerate()
+        .filter(|&(k, w)| {
+            !text::is_stopword(w, lang)
+                && !text::is_stopword(&text::stem(w, lang), lang)
+                && (lang != Lang::En || *w != "last" || after_auxiliary(&all[..k]))
+        })
+        .map(|(_, w)| (*w).to_string())
         .collect()
+}
+
+/// Whether one of the four words before "last" is an auxiliary verb, so that "last" is
+/// the verb ("how long does a cartridge last", "how many cups does the filter last",
+/// "will it last") and not the adjective of "last year", "the last marathon", "when was
+/// the last time", which is no topic.
+fn after_auxiliary(before: &[&str]) -> bool {
+    const AUX: &[&str] = &[
+        "do", "does", "did", "will", "would", "should", "can", "could", "might", "must",
+    ];
+    before.iter().rev().take(4).any(|w| AUX.contains(w))
 }
 
 impl Index {
@@ -1698,15 +1715,38 @@ mod tests {
     }
 
     #[test]
-    fn how_long_something_lasts_is_the_intent() {
-        // "last" is a stopword ("last year"); the "how long" intent still finds the entry.
+    fn last_is_a_word_only_as_the_verb() {
+        // "last year", "the last marathon": the adjective is no topic; after an auxiliary
+        // verb "last" is the verb and finds how long something lasts.
+        assert_eq!(
+            fold_words("last year's winner", Lang::En),
+            ["year", "winner"]
+        );
+        assert!(!fold_words("when was the last time", Lang::En).contains(&"last".into()));
+        assert!(
+            fold_words("how many cups does the filter last", Lang::En).contains(&"last".into())
+        );
         let pack = coffee();
         let opts = AskOptions {
             lang: Some(Lang::En),
             ..Default::default()
         };
-        let a = pack.ask("How long does a cartridge last?", &opts).unwrap();
-        assert_eq!(a.source.map(|s| s.id).as_deref(), Some("filter-interval"));
+        for q in [
+            "How long does a cartridge last?",
+            // Without "last" the cups pulled this to the cup volume.
+            "how many cups does the filter last",
+        ] {
+            let a = pack.ask(q, &opts).unwrap();
+            assert_eq!(
+                a.source.map(|s| s.id).as_deref(),
+                Some("filter-interval"),
+                "{q}"
+            );
+        }
+        let a = pack
+            .ask("who won the last Olympic marathon", &opts)
+            .unwrap();
+        assert!(a.answer.is_none(), "{a:?}");
     }
 
     #[test]

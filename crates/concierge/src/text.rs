@@ -319,8 +319,6 @@ const STOP_EN: &[&str] = &[
     "kept",
     "always",
     "constantly",
-    // "last year", "the last one"; how long something lasts is the "how long" intent.
-    "last",
     "a",
     "about",
     "after",
@@ -783,10 +781,6 @@ mod tests {
         assert_eq!(
             terms("it keeps switching off properly", Lang::En),
             vec!["switch", "off"]
-        );
-        assert_eq!(
-            terms("last year's winner", Lang::En),
-            vec!["year", "winner"]
         );
     }
 
