@@ -1132,17 +1132,45 @@ const FILLER: &[&str] = &[
     "nr", "no", "number", "nummer", "code", "num", "zeigt", "shows", "displays", "e",
 ];
 
-/// Whether a folded word after a shown number makes it a quantity ("2 cups", "3 Striche"):
-/// a word of content, not a function word of either language nor a word that speaks of
-/// the display ("8 blinkt", "8 flashing") or of a code.
-fn is_quantity_unit(word: &str) -> bool {
-    word.chars().all(char::is_alphabetic)
-        && !text::is_stopword(word, Lang::De)
-        && !text::is_stopword(word, Lang::En)
-        && !DISPLAY_DE.contains(&word)
-        && !DISPLAY_EN.contains(&word)
-        && !CODE_WORDS.contains(&word)
-        && !FILLER.contains(&word)
+/// Whether the folded word `next`, following the shown number `number` in `folded`, makes
+/// it a quantity ("2 cups", "3 Striche"): a word of content in the same clause (no
+/// punctuation between: "Anzeige 8, Wasser kommt nicht" is a code), not a function word
+/// of either language, nor a word that speaks of the display ("8 blinkt", "8 flashing"),
+/// of a code, or of when it shows ("8 seit gestern", "8 since today").
+fn is_quantity_unit(folded: &str, number: &str, next: &str) -> bool {
+    const WHEN: &[&str] = &[
+        "seit",
+        "since",
+        "beim",
+        "wahrend",
+        "during",
+        "heute",
+        "today",
+        "gestern",
+        "yesterday",
+        "morgens",
+        "abends",
+        "erscheint",
+        "appears",
+        "kommt",
+        "comes",
+        "steht",
+    ];
+    // Both are slices of `folded` (from `text::words`): what lies between them.
+    let offset = |w: &str| (w.as_ptr() as usize).checked_sub(folded.as_ptr() as usize);
+    let same_clause = offset(number)
+        .zip(offset(next))
+        .and_then(|(a, b)| folded.get(a + number.len()..b))
+        .is_some_and(|gap| gap.chars().all(char::is_whitespace));
+    same_clause
+        && next.chars().all(char::is_alphabetic)
+        && !text::is_stopword(next, Lang::De)
+        && !text::is_stopword(next, Lang::En)
+        && !DISPLAY_DE.contains(&next)
+        && !DISPLAY_EN.contains(&next)
+        && !CODE_WORDS.contains(&next)
+        && !FILLER.contains(&next)
+        && !WHEN.contains(&next)
 }
 
 /// Finds an error-code mention; returns the letters given (if any) and the number.
@@ -1185,7 +1213,9 @@ pub fn find_error_code(
                 {
                     if letters.is_empty()
                         && SHOWN_ON.contains(t)
-                        && toks.get(j + 1).is_some_and(|w| is_quantity_unit(w))
+                        && toks
+                            .get(j + 1)
+                            .is_some_and(|w| is_quantity_unit(&folded, next, w))
                     {
                         break;
                     }
@@ -1586,6 +1616,8 @@ mod tests {
             "the display shows 8",
             "the display shows 8 and no water comes out",
             "Anzeige 8 blinkt",
+            "Anzeige 8, Wasser kommt nicht",
+            "Anzeige 8 seit gestern",
         ] {
             assert_eq!(find_error_code(q, &pre).map(|x| x.1), Some(8), "{q}");
         }
