@@ -1922,6 +1922,23 @@ mod tests {
             "aaaaaaaaaaaaaaaaaaaa",
             "-",
             "Kaffe",
+            // Session 5's rules: shown numbers, contradicting clauses, intents, "last".
+            "Anzeige",
+            "display",
+            "8",
+            "2 cups",
+            ",",
+            "but",
+            "aber",
+            "says",
+            "no",
+            "keine",
+            "nichts",
+            "last",
+            "does",
+            "was heißt",
+            "what",
+            "mean",
         ];
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..2000 {
@@ -1941,7 +1958,16 @@ mod tests {
                     ..Default::default()
                 };
                 match pack.ask(&q, &opts) {
-                    Ok(a) => assert!((0.0..=1.0).contains(&a.score), "{q:?}: {}", a.score),
+                    Ok(a) => {
+                        assert!((0.0..=1.0).contains(&a.score), "{q:?}: {}", a.score);
+                        // Same question, same answer.
+                        let again = pack.ask(&q, &opts).unwrap();
+                        assert_eq!(
+                            (again.score, again.source.map(|s| s.id)),
+                            (a.score, a.source.map(|s| s.id)),
+                            "{q:?}"
+                        );
+                    }
                     Err(e) => assert!(matches!(e, AskError::NoWords), "{q:?}: {e}"),
                 }
             }
