@@ -257,6 +257,10 @@ fn fold_words(text: &str, lang: Lang) -> Vec<String> {
             !text::is_stopword(w, lang)
                 && !text::is_stopword(&text::stem(w, lang), lang)
                 && (lang != Lang::En || *w != "last" || after_auxiliary(&all[..k]))
+                // "heißt" (is called, means: "wie heißt das Programm", "das heißt") is
+                // never the adjective "heiß" (hot), to which it stems; as a stopword its
+                // stem would take "heiß" with it.
+                && (lang != Lang::De || *w != "heisst")
         })
         .map(|(_, w)| (*w).to_string())
         .collect()
@@ -1753,6 +1757,10 @@ mod tests {
         assert_eq!(
             fold_words("last year's winner", Lang::En),
             ["year", "winner"]
+        );
+        assert_eq!(
+            fold_words("Wie heißt das Programm mit heißem Wasser?", Lang::De),
+            ["programm", "heissem", "wasser"]
         );
         assert!(!fold_words("when was the last time", Lang::En).contains(&"last".into()));
         assert!(
