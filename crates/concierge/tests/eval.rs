@@ -5,16 +5,18 @@
 //! - `holdout.json` (session 1), `holdout2.json` (session 2) and `holdout3.json`
 //!   (session 4): written before the tuning of their session; retired into the tuning pool
 //!   in session 5 (their misses are printed and were tuned on from then on);
-//! - `holdout4.json` (session 5): written before any change of session 5 and never tuned
-//!   on; only its totals are printed.
-//! - `holdout5.json` (session 6): written by an author who saw only entry ids and titles
-//!   (never the FAQ texts, the other sets or this code); never tuned on; totals only.
+//! - `holdout4.json` (session 5) and `holdout5.json` (session 6, written by its own author
+//!   who saw only entry ids and titles): held out when written, retired into the tuning
+//!   pool in session 6 (their misses are printed);
+//! - `holdout6.json` (session 6): written by another author who saw only entry ids and
+//!   titles (never the FAQ texts, the other sets or this code), committed with its
+//!   baseline before any change of session 6, never tuned on; only its totals are printed.
 //!
 //! Each test computes the figure from the files and fails below a floor a little under the
 //! measured value, so a regression shows. The figures are reported in BENCHMARKS.md; run
 //! with `--nocapture` to see them (with every miss of the tuning pool; the held-out set
-//! prints its totals only). To tune without seeing `holdout4.json`, run with
-//! `-- --nocapture --skip fourth --skip fifth`.
+//! prints its totals only). To tune without seeing `holdout6.json`, run with
+//! `-- --nocapture --skip sixth`.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a test failure
 
@@ -207,7 +209,7 @@ fn fourth_held_out_top1_accuracy() {
     let rows = run_set("holdout4.json");
     assert!(rows.len() >= 80);
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
-    let acc = report("holdout4.json (session 5)", &rows, false);
+    let acc = report("holdout4.json (session 5)", &rows, true);
     assert!(
         acc >= 0.87,
         "fourth held-out accuracy {acc:.3} below its floor"
@@ -221,10 +223,24 @@ fn fifth_held_out_top1_accuracy() {
     let rows = run_set("holdout5.json");
     assert!(rows.len() >= 80);
     assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
-    let acc = report("holdout5.json (session 6)", &rows, false);
+    let acc = report("holdout5.json (session 6)", &rows, true);
     assert!(
         acc >= FIFTH_FLOOR,
         "fifth held-out accuracy {acc:.3} below its floor"
+    );
+}
+
+#[test]
+fn sixth_held_out_top1_accuracy() {
+    // Session-6 baseline 0.770 (77/100) on the session-5 code, less a margin.
+    const SIXTH_FLOOR: f64 = 0.74;
+    let rows = run_set("holdout6.json");
+    assert!(rows.len() >= 80);
+    assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
+    let acc = report("holdout6.json (session 6)", &rows, false);
+    assert!(
+        acc >= SIXTH_FLOOR,
+        "sixth held-out accuracy {acc:.3} below its floor"
     );
 }
 
