@@ -333,6 +333,8 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
         .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
     let chart = SizeChart::from_json(&text)
         .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    eval::check_chart_measured(&chart)
+        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
     let all = load_ansur_dir(&a.ansur_dir)?;
     let idx: Vec<usize> = (0..all.len())
         .filter(|&i| all[i].sex == chart.sex)
@@ -469,6 +471,8 @@ fn size_bound_cmd(a: &SizeBoundArgs) -> anyhow::Result<()> {
         .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
     let chart = SizeChart::from_json(&text)
         .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    eval::check_chart_measured(&chart)
+        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
     let all = load_ansur_dir(&a.ansur_dir)?;
     let model = doppel_body::predict::embedded_model().map_err(anyhow::Error::new)?;
     let opts = bound::StudyOptions {
@@ -479,10 +483,8 @@ fn size_bound_cmd(a: &SizeBoundArgs) -> anyhow::Result<()> {
         bootstrap: a.bootstrap,
         seed: a.seed,
     };
-    let rep = bound::study(&all, &chart, model, &opts).map_err(|e| match e {
-        bound::BoundError::Singular(_) => anyhow::Error::new(e),
-        other => input_err(other),
-    })?;
+    // Every failure of the study comes from the data or the options given.
+    let rep = bound::study(&all, &chart, model, &opts).map_err(input_err)?;
     print_json(&rep)
 }
 

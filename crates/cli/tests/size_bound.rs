@@ -40,3 +40,33 @@ fn bad_options_name_the_option() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("/nonexistent-ansur"), "{err}");
 }
+
+#[test]
+fn a_chart_dimension_ansur_does_not_measure_is_named() {
+    let dir = std::env::temp_dir().join(format!("doppel-size-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chart = dir.join("underbust.json");
+    std::fs::write(
+        &chart,
+        r#"{"name": "bras", "sex": "female", "sizes": [
+            {"label": "70", "ranges_cm": {"underbust": [68, 72]}},
+            {"label": "75", "ranges_cm": {"underbust": [72, 77]}}]}"#,
+    )
+    .unwrap();
+    for cmd in ["size-bound", "eval-sizes"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_doppel"))
+            .arg(cmd)
+            .arg("--chart")
+            .arg(&chart)
+            .args(["--ansur-dir", "/nonexistent-ansur"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("underbust") && err.contains("--chart"),
+            "{cmd}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -284,6 +284,10 @@ pub struct BoundReport {
     pub rows: Vec<BoundRow>,
 }
 
+/// Fewest people of the chart's sex [`study`] accepts: each fold of the 5-fold least-squares
+/// baseline needs more training rows than its 4 coefficients, and an anchor needs twins.
+pub const MIN_PEOPLE: usize = 50;
+
 /// Errors of [`study`].
 #[derive(Debug, thiserror::Error)]
 pub enum BoundError {
@@ -300,8 +304,19 @@ pub enum BoundError {
         /// Why.
         source: BodyError,
     },
-    /// A least-squares fit was singular.
-    #[error("least squares failed for {0}")]
+    /// Too few people of the chart's sex for twins and a 5-fold baseline.
+    #[error("only {n} {sex} people for the chart; the bound needs at least {MIN_PEOPLE}")]
+    TooFewPeople {
+        /// The chart's sex.
+        sex: doppel_body::Sex,
+        /// How many there are.
+        n: usize,
+    },
+    /// A least-squares fit was singular: the people's height, weight and age do not vary
+    /// independently enough to fit the named measurement.
+    #[error(
+        "least squares failed for {0}: height, weight and age of these people do not vary enough"
+    )]
     Singular(Measure),
     /// An option out of range.
     #[error("{0}")]
@@ -484,9 +499,16 @@ pub fn study(
             "sim_draws ≥ 10, sim_reps ≥ 1, strata ≥ 1 and one tolerance at least are needed".into(),
         ));
     }
+    eval::check_chart_measured(chart).map_err(BoundError::Option)?;
     let people: Vec<&AnsurPerson> = people.iter().filter(|p| p.sex == chart.sex).collect();
     if people.is_empty() {
         return Err(BoundError::NoPeople(chart.sex));
+    }
+    if people.len() < MIN_PEOPLE {
+        return Err(BoundError::TooFewPeople {
+            sex: chart.sex,
+            n: people.len(),
+        });
     }
     let n = people.len();
     let g = opts.strata.min(n);
@@ -509,7 +531,11 @@ pub fn study(
     // OLS baseline (the `eval-sizes --method ols` figure) for the goal's reference.
     let owned: Vec<AnsurPerson> = people.iter().map(|p| (*p).clone()).collect();
     let ols_pred = eval::ols_sizes(&owned, chart, 5, crate::recommend::DEFAULT_SEED).ok_or(
-        BoundError::Singular(dims.first().copied().unwrap_or(Measure::Height)),
+        // Every dimension's full-data fit succeeded above, so a fold's fit failed.
+        BoundError::Option(
+            "the 5-fold least-squares baseline is singular in a fold: too few distinct people"
+                .into(),
+        ),
     )?;
     let ols = eval::score(&real.labels, &ols_pred, &vec![1.0; n]);
 
@@ -711,6 +737,47 @@ mod tests {
         // Labels 3 sizes apart never share a window: P(2 labels within one) = 1 − 2·0.5².
         assert!((exact_moments(&[0.5, 0.0, 0.0, 0.5]).within_one[0] - 0.5).abs() < 1e-12);
         assert!((exact_moments(&[0.5, 0.0, 0.5]).within_one[3] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unmeasured_dimensions_and_too_few_people_are_named() {
+        use doppel_body::Sex;
+        let person = |i: usize| AnsurPerson {
+            subject_id: format!("s{i}"),
+            sex: Sex::Female,
+            age_years: 20.0 + (i % 30) as f64,
+            weight_kg: 55.0 + (i % 17) as f64,
+            measures_cm: [
+                (Measure::Height, 155.0 + (i % 23) as f64),
+                (Measure::Chest, 85.0 + (i % 19) as f64),
+            ]
+            .into_iter()
+            .collect(),
+            line: i + 2,
+        };
+        let people: Vec<AnsurPerson> = (0..10).map(person).collect();
+        let chart = |key: &str| {
+            SizeChart::from_json(&format!(
+                r#"{{"name": "t", "sex": "female", "sizes": [
+                    {{"label": "S", "ranges_cm": {{"{key}": [70, 90]}}}},
+                    {{"label": "M", "ranges_cm": {{"{key}": [90, 110]}}}}]}}"#
+            ))
+            .unwrap()
+        };
+        let model = doppel_body::predict::embedded_model().unwrap();
+        let opts = StudyOptions::default();
+        // Underbust has no ANSUR column: named, not silently left out of the chart rule.
+        let e = study(&people, &chart("underbust"), model, &opts).unwrap_err();
+        assert!(e.to_string().contains("underbust"), "{e}");
+        let e = study(&people, &chart("chest"), model, &opts).unwrap_err();
+        assert!(
+            matches!(e, BoundError::TooFewPeople { n: 10, .. }) && e.to_string().contains("50"),
+            "{e}"
+        );
+        // A missing value makes the least-squares fit refuse instead of returning NaN.
+        let x: Vec<Vec<f64>> = (0..6).map(|i| vec![1.0, i as f64]).collect();
+        assert!(eval::ols(&x, &[1.0, 2.0, 3.0, f64::NAN, 5.0, 6.0]).is_none());
+        assert!(eval::ols(&x, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).is_some());
     }
 
     #[test]

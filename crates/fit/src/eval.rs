@@ -72,11 +72,17 @@ pub fn ece(correct: &[bool], confidence: &[f64], bins: usize) -> f64 {
 
 /// Ordinary least squares `y ≈ X β` via the normal equations with partial pivoting
 /// (design matrices here are tiny: intercept, height, weight, age). Columns are
-/// centred and scaled internally for conditioning. `None` if singular.
+/// centred and scaled internally for conditioning. `None` if singular, or if a value is
+/// not finite (a missing measurement would otherwise turn every coefficient into NaN).
 pub fn ols(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
     let p = x.first()?.len();
     let n = x.len();
-    if n < p || y.len() != n {
+    if n < p
+        || y.len() != n
+        || x.iter()
+            .any(|r| r.len() != p || r.iter().any(|v| !v.is_finite()))
+        || y.iter().any(|v| !v.is_finite())
+    {
         return None;
     }
     // Scale every column to unit RMS so that cm² and kg² terms are comparable.
@@ -113,6 +119,23 @@ pub fn ols(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
         }
     }
     Some((0..p).map(|i| a[i][p] / a[i][i] / scale[i]).collect())
+}
+
+/// Checks that ANSUR II measures every dimension of `chart`, so that its true sizes can be
+/// computed; the error names the first dimension it lacks (e.g. `underbust`). Without it a
+/// missing dimension would silently drop out of the chart rule (its distance reads as 0).
+pub fn check_chart_measured(chart: &SizeChart) -> Result<(), String> {
+    match chart
+        .dims()
+        .into_iter()
+        .find(|m| m.ansur_column().is_none())
+    {
+        Some(m) => Err(format!(
+            "chart {:?} uses {m}, which ANSUR II does not measure: true sizes cannot be computed",
+            chart.name
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The least-squares baseline's sizes: per fold, each chart dimension regressed on
