@@ -67,6 +67,10 @@ pub struct DrapeParams {
     pub hold_drop_m: f32,
     /// Tension per unit width at which the fabric reaches its rated stretch, N/m.
     pub rated_tension_n_per_m: f32,
+    /// Whether garment vertices along the arms are kept from sliding down them (sleeves
+    /// hang from the shoulder seam); off for bottoms, which [`carry_on`] does not turn
+    /// onto the arms either, so that a wide leg near the hands is never held by an arm.
+    pub hold_sleeves: bool,
 }
 
 impl Default for DrapeParams {
@@ -83,6 +87,7 @@ impl Default for DrapeParams {
             hold_band_m: 0.045,
             hold_drop_m: 0.06,
             rated_tension_n_per_m: 100.0,
+            hold_sleeves: true,
         }
     }
 }
@@ -96,6 +101,7 @@ impl DrapeParams {
         if category.is_bottom() {
             p.hold_band_m = 0.015;
             p.hold_drop_m = 0.02;
+            p.hold_sleeves = false;
         }
         p
     }
@@ -1208,6 +1214,7 @@ pub fn drape_on(
     // its arm segment than where it started (gravity slid cuffs 2.5–2.9 cm past).
     let arm_hold = body
         .arms
+        .filter(|_| params.hold_sleeves)
         .map(|arms| arm_holds(&x, &arms))
         .unwrap_or_default();
 
@@ -1917,6 +1924,26 @@ mod tests {
             let r = centre - el;
             (r - arm * r.dot(arm)).length()
         })
+    }
+
+    #[test]
+    fn bottoms_drape_the_same_with_or_without_the_arms() {
+        // Neither the sleeve turn nor the sleeve hold applies to trousers: the widest
+        // jeans on a heavy body drape identically whether the collider knows the arms.
+        let (products, meshes) = catalog();
+        let av = avatar(Sex::Male, 168.0, 95.0);
+        let with = collider(&av);
+        let without = BodyCollider::new(&body(&av)).expect("collider");
+        let p = products
+            .iter()
+            .find(|p| p.id == "jeans-men")
+            .expect("jeans");
+        let label = &p.sizes[p.sizes.len() - 1].label;
+        let a = dress_size(p, label, &meshes, &with);
+        let b = dress_size(p, label, &meshes, &without);
+        assert_eq!(a.positions, b.positions);
+        assert!(!DrapeParams::for_category(p.category).hold_sleeves);
+        assert!(DrapeParams::for_category(Category::Shirt).hold_sleeves);
     }
 
     #[test]
