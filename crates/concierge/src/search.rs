@@ -890,6 +890,10 @@ fn intents(text: &str, lang: Lang) -> Vec<&'static str> {
     };
     for (k, word) in w.iter().enumerate() {
         let next = w.get(k + 1).copied().unwrap_or("");
+        if step_by_step(&w[k..], lang) {
+            // "Schritt für Schritt", "step by step": asks how to do it, one step at a time.
+            add("?how");
+        }
         match (lang, *word) {
             (Lang::De, "wie") => match next {
                 "oft" | "haufig" => add("?when"),
@@ -947,7 +951,23 @@ fn intent_words(text: &str, lang: Lang) -> BTreeSet<String> {
             out.insert(pair[1].to_string());
         }
     }
+    // "step by step" is a manner of asking, not a topic: its "step" matched an answer's
+    // "two steps coarser" better than the entry the question was about.
+    for k in 0..w.len() {
+        if step_by_step(&w[k..], lang) {
+            out.insert(w[k].to_string());
+        }
+    }
     out
+}
+
+/// Whether `w` (folded words) starts with "step by step" / "Schritt für Schritt".
+fn step_by_step(w: &[&str], lang: Lang) -> bool {
+    match (lang, w) {
+        (Lang::En, ["step", "by", "step", ..]) => true,
+        (Lang::De, ["schritt", "fur" | "fuer", "schritt", ..]) => true,
+        _ => false,
+    }
 }
 
 /// Stems of the words of a synonym list member (one for a word, more for a phrase).
@@ -1661,6 +1681,52 @@ mod tests {
         assert!(
             terms.iter().flatten().any(|(t, _)| t == "heiss"),
             "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn step_by_step_asks_how_and_best_ranks_nothing() {
+        let pack = coffee();
+        let terms = |q, lang| {
+            pack.explain_query(q, lang)
+                .into_iter()
+                .flatten()
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>()
+        };
+        // The manner of asking is the how-to intent, not the word "step" (an answer's
+        // "two steps coarser" had pulled the descaling question to the dripping FAQ).
+        for (q, lang) in [
+            ("descaling barista one step by step", Lang::En),
+            ("Entkalken Schritt für Schritt bitte", Lang::De),
+        ] {
+            let t = terms(q, lang);
+            assert!(t.iter().any(|t| t == "?how"), "{q}: {t:?}");
+            assert!(
+                !t.iter().any(|t| t == "step" || t == "schritt"),
+                "{q}: {t:?}"
+            );
+        }
+        let opts = AskOptions {
+            lang: Some(Lang::En),
+            ..Default::default()
+        };
+        let a = pack
+            .ask("descaling barista one step by step", &opts)
+            .unwrap();
+        let id = a.source.map(|s| s.id).unwrap_or_default();
+        assert!(id.ends_with("descale") || id == "descale-how", "{id}");
+        // A lone "step" is still a word, and "best" is none.
+        assert!(
+            terms("the next step after descaling", Lang::En)
+                .iter()
+                .any(|t| t == "step")
+        );
+        assert!(
+            pack.ask("best pizza near me", &opts)
+                .unwrap()
+                .answer
+                .is_none()
         );
     }
 
