@@ -329,12 +329,7 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
             )));
         }
     };
-    let text = std::fs::read_to_string(&a.chart)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
-    let chart = SizeChart::from_json(&text)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
-    eval::check_chart_measured(&chart)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    let chart = ansur_chart(&a.chart)?;
     let all = load_ansur_dir(&a.ansur_dir)?;
     let idx: Vec<usize> = (0..all.len())
         .filter(|&i| all[i].sex == chart.sex)
@@ -436,6 +431,16 @@ fn eval_sizes_cmd(a: &EvalSizesArgs) -> anyhow::Result<()> {
     })
 }
 
+/// Reads `--chart` for a run on ANSUR II: a valid chart whose every dimension ANSUR II
+/// measures (exit 2 naming the file otherwise).
+fn ansur_chart(path: &std::path::Path) -> anyhow::Result<SizeChart> {
+    let bad = |e: &dyn std::fmt::Display| input_err(format!("--chart {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(&e))?;
+    let chart = SizeChart::from_json(&text).map_err(|e| bad(&e))?;
+    eval::check_chart_measured(&chart).map_err(|e| bad(&e))?;
+    Ok(chart)
+}
+
 fn size_bound_cmd(a: &SizeBoundArgs) -> anyhow::Result<()> {
     check_samples(a.sim_draws).map_err(|_| {
         input_err(format!(
@@ -467,12 +472,7 @@ fn size_bound_cmd(a: &SizeBoundArgs) -> anyhow::Result<()> {
             a.tolerances
         )));
     }
-    let text = std::fs::read_to_string(&a.chart)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
-    let chart = SizeChart::from_json(&text)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
-    eval::check_chart_measured(&chart)
-        .map_err(|e| input_err(format!("--chart {}: {e}", a.chart.display())))?;
+    let chart = ansur_chart(&a.chart)?;
     let all = load_ansur_dir(&a.ansur_dir)?;
     let model = doppel_body::predict::embedded_model().map_err(anyhow::Error::new)?;
     let opts = bound::StudyOptions {

@@ -963,11 +963,11 @@ fn intent_words(text: &str, lang: Lang) -> BTreeSet<String> {
 
 /// Whether `w` (folded words) starts with "step by step" / "Schritt für Schritt".
 fn step_by_step(w: &[&str], lang: Lang) -> bool {
-    match (lang, w) {
-        (Lang::En, ["step", "by", "step", ..]) => true,
-        (Lang::De, ["schritt", "fur" | "fuer", "schritt", ..]) => true,
-        _ => false,
-    }
+    matches!(
+        (lang, w),
+        (Lang::En, ["step", "by", "step", ..])
+            | (Lang::De, ["schritt", "fur" | "fuer", "schritt", ..])
+    )
 }
 
 /// Stems of the words of a synonym list member (one for a word, more for a phrase).
