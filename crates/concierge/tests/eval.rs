@@ -204,44 +204,34 @@ fn third_held_out_top1_accuracy() {
     );
 }
 
+/// A 100-question set of sessions 5–6 (≥ 80 questions, ≥ 6 off-topic): reports it as
+/// `name` (misses only when `show_misses`) and fails below `floor`.
+fn check_set(file: &str, name: &str, show_misses: bool, floor: f64) {
+    let rows = run_set(file);
+    assert!(rows.len() >= 80, "{file}: {} questions", rows.len());
+    assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6, "{file}");
+    let acc = report(name, &rows, show_misses);
+    assert!(
+        acc >= floor,
+        "{name}: accuracy {acc:.3} below its floor {floor}"
+    );
+}
+
 #[test]
 fn fourth_held_out_top1_accuracy() {
-    let rows = run_set("holdout4.json");
-    assert!(rows.len() >= 80);
-    assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
-    let acc = report("holdout4.json (session 5)", &rows, true);
-    assert!(
-        acc >= 0.87,
-        "fourth held-out accuracy {acc:.3} below its floor"
-    );
+    check_set("holdout4.json", "holdout4.json (session 5)", true, 0.87);
 }
 
 #[test]
 fn fifth_held_out_top1_accuracy() {
     // Session-6 baseline 0.850 (85/100) on the session-5 code, less a margin.
-    const FIFTH_FLOOR: f64 = 0.82;
-    let rows = run_set("holdout5.json");
-    assert!(rows.len() >= 80);
-    assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
-    let acc = report("holdout5.json (session 6)", &rows, true);
-    assert!(
-        acc >= FIFTH_FLOOR,
-        "fifth held-out accuracy {acc:.3} below its floor"
-    );
+    check_set("holdout5.json", "holdout5.json (session 6)", true, 0.82);
 }
 
 #[test]
 fn sixth_held_out_top1_accuracy() {
-    // Session-6 baseline 0.770 (77/100) on the session-5 code, less a margin.
-    const SIXTH_FLOOR: f64 = 0.74;
-    let rows = run_set("holdout6.json");
-    assert!(rows.len() >= 80);
-    assert!(rows.iter().filter(|r| r.off_topic()).count() >= 6);
-    let acc = report("holdout6.json (session 6)", &rows, false);
-    assert!(
-        acc >= SIXTH_FLOOR,
-        "sixth held-out accuracy {acc:.3} below its floor"
-    );
+    // Session-6 baseline 0.770 (77/100) on the session-5 code, less a margin; totals only.
+    check_set("holdout6.json", "holdout6.json (session 6)", false, 0.74);
 }
 
 /// Calibration aid over the whole tuning pool (`eval.json` and the retired held-out sets
