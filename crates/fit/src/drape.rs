@@ -921,24 +921,14 @@ pub fn lift_sleeves(
     if yoke == f32::MIN {
         return;
     }
-    let ang = AUTHORED_ARM_DEG.to_radians();
-    let lift = ((a.y - yoke) * ang.sin()).clamp(0.0, 0.05);
+    let lift = ((a.y - yoke) * AUTHORED_ARM_DEG.to_radians().sin()).clamp(0.0, 0.05);
     if lift <= 0.0 {
         return;
     }
-    let side = if (w - s).x >= 0.0 { 1.0 } else { -1.0 };
-    let d = Vec3A::new(side * ang.cos(), -ang.sin(), 0.0);
-    let smooth = |t: f32| {
-        let t = t.clamp(0.0, 1.0);
-        t * t * (3.0 - 2.0 * t)
-    };
-    // Sleeve membership and position along it, as in `turn_sleeves`.
+    let axis = SleeveAxis::new(s, w);
     let on_sleeve = |q: &[f32; 3]| {
-        let r = Vec3A::from(*q) - s;
-        let along = r.dot(d);
-        let perp = (r - d * along).length();
-        let member = smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
-        (member.is_finite() && member > 0.0).then_some((member, along))
+        axis.place(Vec3A::from(*q))
+            .map(|(_, member, along)| (member, along))
     };
     // Short sleeves (not reaching half way to the wrist) stay: their length is a design
     // length, and lifting them pushed tight T-shirts' armholes into the shoulder (worst
@@ -955,7 +945,7 @@ pub fn lift_sleeves(
         let Some((member, along)) = on_sleeve(q) else {
             continue;
         };
-        let p = Vec3A::from(*q) - d * (lift * member * smooth(along / 0.15));
+        let p = Vec3A::from(*q) - axis.dir * (lift * member * smoothstep(along / 0.15));
         if p.is_finite() {
             *q = p.to_array();
         }
@@ -993,33 +983,19 @@ pub fn turn_sleeves(
     {
         return;
     }
-    let side = if (w - s).x >= 0.0 { 1.0 } else { -1.0 };
-    let ang = AUTHORED_ARM_DEG.to_radians();
-    let d = Vec3A::new(side * ang.cos(), -ang.sin(), 0.0);
+    let axis = SleeveAxis::new(s, w);
     let (u, f) = (upper.normalize(), fore.normalize());
-    let smooth = |t: f32| {
-        let t = t.clamp(0.0, 1.0);
-        t * t * (3.0 - 2.0 * t)
-    };
     let elbow_at = upper.length();
     for q in garment.iter_mut() {
-        let r = Vec3A::from(*q) - s;
-        if !r.is_finite() {
-            continue;
-        }
         // Which vertices belong to the sleeve, and how far along it: from the authored
         // (carried) geometry, before any turn.
-        let along = r.dot(d);
-        let perp = (r - d * along).length();
-        let member = smooth((0.13 - perp) / 0.04) * smooth(side * r.x / 0.04);
-        // A NaN (from a product overflowing on a huge coordinate) is no member either.
-        if member.is_nan() || member <= 0.0 {
+        let Some((r, member, along)) = axis.place(Vec3A::from(*q)) else {
             continue;
-        }
+        };
         // 1. The whole sleeve about the shoulder joint onto the upper arm, and
-        let p = s + rotate(r, d, u, member * smooth(along / 0.15));
+        let p = s + rotate(r, axis.dir, u, member * smoothstep(along / 0.15));
         // 2. the part beyond the elbow about the elbow joint onto the forearm.
-        let bend = member * smooth((along - elbow_at + 0.04) / 0.08);
+        let bend = member * smoothstep((along - elbow_at + 0.04) / 0.08);
         let p = if bend > 0.0 {
             e + rotate(p - e, u, f, bend)
         } else {
@@ -1029,6 +1005,54 @@ pub fn turn_sleeves(
         if p.is_finite() {
             *q = p.to_array();
         }
+    }
+}
+
+/// Smooth 0 → 1 ramp over `t` in 0–1 (clamped outside).
+fn smoothstep(t: f32) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// The authored sleeve axis of one arm: from the shoulder joint, [`AUTHORED_ARM_DEG`]
+/// below horizontal, outwards on the wrist's side in the frontal plane. Shared by
+/// [`lift_sleeves`] and [`turn_sleeves`], so both move the same vertices.
+struct SleeveAxis {
+    shoulder: Vec3A,
+    /// +1 when the arm points to +x.
+    side: f32,
+    /// Unit direction of the axis.
+    dir: Vec3A,
+}
+
+impl SleeveAxis {
+    fn new(shoulder: Vec3A, wrist: Vec3A) -> SleeveAxis {
+        let side = if (wrist - shoulder).x >= 0.0 {
+            1.0
+        } else {
+            -1.0
+        };
+        let ang = AUTHORED_ARM_DEG.to_radians();
+        SleeveAxis {
+            shoulder,
+            side,
+            dir: Vec3A::new(side * ang.cos(), -ang.sin(), 0.0),
+        }
+    }
+
+    /// A garment vertex's offset from the shoulder, its sleeve membership (fading out
+    /// 9–13 cm from the axis and at the shoulder joint's plane) and its distance along the
+    /// axis; `None` off the sleeve, and for non-finite input (a NaN from a product
+    /// overflowing on a huge coordinate is no member either).
+    fn place(&self, q: Vec3A) -> Option<(Vec3A, f32, f32)> {
+        let r = q - self.shoulder;
+        if !r.is_finite() {
+            return None;
+        }
+        let along = r.dot(self.dir);
+        let perp = (r - self.dir * along).length();
+        let member = smoothstep((0.13 - perp) / 0.04) * smoothstep(self.side * r.x / 0.04);
+        (member > 0.0).then_some((r, member, along))
     }
 }
 
