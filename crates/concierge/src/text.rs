@@ -311,6 +311,19 @@ const STOP_DE: &[&str] = &[
     "etwa",
     "dabei",
     "dafür",
+    // Colloquial direction adverbs ("wo kommt die rein", "wie kommt der drauf"): no topic,
+    // and "rein" had been taken for the start of "reinigen".
+    "rein",
+    "hinein",
+    "herein",
+    "rauf",
+    "drauf",
+    "dran",
+    "drin",
+    "drinnen",
+    "raus",
+    "heraus",
+    "hinaus",
 ];
 
 const STOP_EN: &[&str] = &[
@@ -780,6 +793,11 @@ mod tests {
                 Lang::De
             ),
             vec!["lang", "daur"]
+        );
+        // A direction adverb is no topic (nor the start of "reinigen").
+        assert_eq!(
+            terms("Wo kommt die Tablette rein?", Lang::De),
+            vec!["komm", "tablett"]
         );
         assert_eq!(
             terms("it keeps switching off properly", Lang::En),
