@@ -672,10 +672,13 @@ impl Index {
         for t in phrase_terms {
             push(vec![(t, 1.0)], &mut slots);
         }
+        let particles = self.separated_particles(question);
         for w in fold_words(question, self.lang) {
             if consumed.contains(&w) {
                 continue;
             }
+            // "Wie setze ich den Filter ein" asks about "einsetzen", not "setzen".
+            let w = particles.get(&w).cloned().unwrap_or(w);
             if let Some(n) = phrase_words.get_mut(&w)
                 && *n > 0
             {
@@ -759,6 +762,41 @@ impl Index {
             }
         }
         slots
+    }
+
+    /// German separable verbs split by word order: a clause that ends in a particle ("Wie
+    /// setze ich den Filter ein", "wir fahren drei Wochen weg", "sie schaltet sich von
+    /// alleine aus") → its first word that, with the particle in front, is a word the
+    /// pack knows ("setze" → "einsetze", "fahren" → "wegfahren"). Folded verb → joined.
+    fn separated_particles(&self, question: &str) -> BTreeMap<String, String> {
+        const PARTICLES: [&str; 13] = [
+            "ein", "aus", "ab", "an", "auf", "weg", "zuruck", "nach", "vor", "zu", "um", "mit",
+            "los",
+        ];
+        let mut out = BTreeMap::new();
+        if self.lang != Lang::De {
+            return out;
+        }
+        let folded = text::fold(question, self.lang);
+        for clause in folded.split([',', '.', '?', '!', ';', ':', '–']) {
+            let words: Vec<&str> = text::words(clause).collect();
+            let Some((last, rest)) = words.split_last() else {
+                continue;
+            };
+            if !PARTICLES.contains(last) {
+                continue;
+            }
+            let joined = rest.iter().find_map(|w| {
+                let j = format!("{last}{w}");
+                let term = self.canon(text::stem(&j, self.lang));
+                (w.chars().count() >= 3 && self.postings.contains_key(&term))
+                    .then(|| ((*w).to_string(), j))
+            });
+            if let Some((w, j)) = joined {
+                out.insert(w, j);
+            }
+        }
+        out
     }
 
     /// Index terms of the pack words one edit (insertion, deletion, substitution or swap of
@@ -1893,6 +1931,26 @@ mod tests {
         let pack = coffee();
         let terms = pack.explain_query("it goes off after ten minutes", Lang::En);
         assert!(terms.iter().flatten().any(|(t, _)| t == "off"), "{terms:?}");
+    }
+
+    #[test]
+    fn a_separated_particle_rejoins_its_verb() {
+        let pack = coffee();
+        let terms = pack.explain_query("Wir fahren drei Wochen weg, was tun?", Lang::De);
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "urlaub"),
+            "{terms:?}"
+        );
+        assert!(
+            !terms.iter().flatten().any(|(t, _)| t == "fahr"),
+            "{terms:?}"
+        );
+        // Only where the joined verb is a pack word: "ab" does not join "Wochen".
+        let terms = pack.explain_query("Es dauert drei Wochen ab", Lang::De);
+        assert!(
+            terms.iter().flatten().any(|(t, _)| t == "woch"),
+            "{terms:?}"
+        );
     }
 
     #[test]
