@@ -51,6 +51,8 @@ struct Row {
     /// Best entry and score with no threshold (for the calibration sweep).
     raw: (Option<String>, f64),
     next: String,
+    /// Whether an accepted entry is among the answer's alternatives (the runners-up).
+    in_alternatives: bool,
 }
 
 impl Row {
@@ -105,6 +107,16 @@ fn run_set_with(file: &str, base: &AskOptions) -> Vec<Row> {
             Value::Array(v) => v.iter().map(|s| s.as_str().map(String::from)).collect(),
             other => panic!("{file}: bad expect {other}"),
         };
+        // Alternatives carry bare ids; an accepted `kind:id` matches by its id part.
+        let bare = |k: &Option<String>| {
+            k.as_ref()
+                .map(|k| k.split_once(':').map_or(k.as_str(), |x| x.1).to_string())
+        };
+        let in_alternatives = a.alternatives.iter().any(|x| {
+            accepted
+                .iter()
+                .any(|k| bare(k).as_deref() == Some(x.id.as_str()))
+        });
         rows.push(Row {
             q: text.to_string(),
             lang,
@@ -117,6 +129,7 @@ fn run_set_with(file: &str, base: &AskOptions) -> Vec<Row> {
                 .first()
                 .map(|x| format!("{}:{:.3}", x.id, x.score))
                 .unwrap_or_default(),
+            in_alternatives,
         });
     }
     rows
@@ -139,6 +152,24 @@ fn report(name: &str, rows: &[Row], show_misses: bool) -> f64 {
     println!("{name}: top-1 accuracy {ok}/{n} = {acc:.3}");
     println!(
         "  de {de_ok}/{de_n}, en {en_ok}/{en_n}, off-topic correctly unanswered {null_ok}/{null_n}"
+    );
+    // Where the on-topic misses are (counts only, so held-out sets can print them too):
+    // turned away although the unthresholded best was right, turned away with a wrong
+    // best, or answered with another entry (and whether a right one was a runner-up).
+    let misses: Vec<&Row> = rows.iter().filter(|r| !r.hit() && !r.off_topic()).collect();
+    let unanswered: Vec<&&Row> = misses.iter().filter(|r| r.got.is_none()).collect();
+    let raw_right = unanswered
+        .iter()
+        .filter(|r| r.accepted.contains(&r.raw.0))
+        .count();
+    let wrong: Vec<&&Row> = misses.iter().filter(|r| r.got.is_some()).collect();
+    let runner_up = wrong.iter().filter(|r| r.in_alternatives).count();
+    println!(
+        "  on-topic misses {}: unanswered {} (best entry right but below the threshold {raw_right}), \
+         another entry {} (a right one among the runners-up {runner_up})",
+        misses.len(),
+        unanswered.len(),
+        wrong.len()
     );
     for r in rows.iter().filter(|r| show_misses && !r.hit()) {
         println!(
