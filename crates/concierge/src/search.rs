@@ -12,21 +12,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2000;
-/// Normalised score below which no answer is given (calibrated on the tuning set
-/// `tests/concierge/eval.json`, including its off-topic questions: top-1 is flat from 0.16
-/// to 0.26 there, and the top of that range turns away more off-topic questions; in
-/// session 5 the 252-question tuning pool's grid, test `tuning_pool_threshold_grid`, is
-/// best at 0.26 with the default clear-margin ratio: 233, and 232 at 0.28–0.30).
-pub const DEFAULT_MIN_SCORE: f64 = 0.26;
+/// Normalised score below which no answer is given. Session 7 calibrates the three
+/// thresholds on two sets written for it by independent authors (`tests/concierge/cal9.json`
+/// and `cal10.json`, test `calibration_sets_threshold_grid`), not on the tuning pool: the
+/// pool's words went into the packs' synonyms, so its scores run higher than a fresh
+/// question's. On the calibration sets 0.26 (with 0.20 / 1.2) gave 144 of 200, 0.20 (with
+/// 0.18 / 1.1) 153, the grid's best 154 (0.18 with the clear-margin rule off); 0.20 is kept
+/// as the more cautious of the two (a wrong answer is worse than an honest "I don't know").
+pub const DEFAULT_MIN_SCORE: f64 = 0.20;
 /// Lower score at which an answer is still given when it stands clear of the runner-up
 /// entry by [`DEFAULT_CLEAR_RATIO`]: a question with one clearly best entry but few shared
 /// words (a long paraphrase) is answered; a weak near-tie (an off-topic question sharing a
-/// word with several entries) is not.
-pub const DEFAULT_CLEAR_MIN_SCORE: f64 = 0.20;
-/// How many times the runner-up's score the best must reach to count as clear (session 5,
-/// on the 252-question tuning pool at the main threshold 0.26: 1.3 gave 230 right answers,
-/// 1.2 233, 1.1 234 on the final code; 1.2 kept: one question of 252 is no evidence).
-pub const DEFAULT_CLEAR_RATIO: f64 = 1.2;
+/// word with several entries) is not. Calibrated with [`DEFAULT_MIN_SCORE`].
+pub const DEFAULT_CLEAR_MIN_SCORE: f64 = 0.18;
+/// How many times the runner-up's score the best must reach to count as clear (calibrated
+/// with [`DEFAULT_MIN_SCORE`]; 1.1, 1.2 and 1.3 lie within two answers of each other).
+pub const DEFAULT_CLEAR_RATIO: f64 = 1.1;
 
 // BM25F parameters: questions/titles weigh more than answers; the answer field is
 // length-normalised more strongly (long answers mention many incidental words).
@@ -2024,20 +2025,32 @@ mod tests {
     fn a_clear_best_entry_is_answered_below_the_main_threshold() {
         let pack = coffee();
         let q = "Which components survive a dishwasher load?";
-        let opts = AskOptions {
+        let open = AskOptions {
             lang: Some(Lang::En),
+            min_score: 0.0,
             ..Default::default()
         };
-        let a = pack.ask(q, &opts).unwrap();
+        let a = pack.ask(q, &open).unwrap();
         let next = a.alternatives.first().map_or(0.0, |x| x.score);
-        assert!(a.score < DEFAULT_MIN_SCORE && a.score >= DEFAULT_CLEAR_MIN_SCORE);
-        assert!(
-            a.score >= DEFAULT_CLEAR_RATIO * next,
-            "{} vs {next}",
-            a.score
-        );
         assert_eq!(a.source.map(|s| s.id).as_deref(), Some("dishwasher"));
-        // The rule off: the same question goes unanswered.
+        assert!(a.score >= 1.1 * next, "{} vs {next}", a.score);
+        // The main threshold just above its score, the clear-margin floor just below: the
+        // clear best entry is still answered ...
+        let opts = AskOptions {
+            min_score: a.score + 0.01,
+            clear_min_score: a.score - 0.01,
+            clear_ratio: 1.1,
+            ..open
+        };
+        let clear = pack.ask(q, &opts).unwrap();
+        assert!(clear.answer.is_some());
+        assert_eq!(clear.source.map(|s| s.id).as_deref(), Some("dishwasher"));
+        // ... unless the runner-up is too close for the ratio, or the rule is off.
+        let near = AskOptions {
+            clear_ratio: a.score / next.max(1e-9) + 0.01,
+            ..opts
+        };
+        assert!(pack.ask(q, &near).unwrap().answer.is_none());
         let strict = AskOptions {
             clear_min_score: 1.0,
             ..opts

@@ -282,48 +282,67 @@ fn seventh_session_holdout8_top1_accuracy() {
     check_set("holdout8.json", "holdout8.json (session 7)", false, 0.78);
 }
 
-/// Calibration aid over the whole tuning pool (`eval.json` and the retired held-out sets
-/// 1–3): correct answers for each main threshold × clear-margin ratio (clear-margin floor
-/// fixed at the default), each asked afresh with those options (the rounded scores of an
-/// answer would misjudge a near-tie at the ratio). Fails when the defaults fall more than
-/// two answers below the grid's best.
+/// The calibration sets of session 7 (`cal9.json`, `cal10.json`): written by two more
+/// independent authors (entry ids and titles only) to choose the answer thresholds on
+/// questions whose vocabulary nobody tuned the pack for. The tuning pool cannot do that:
+/// its words were added to the pack's synonyms, so its scores run higher than a fresh
+/// question's, and a threshold calibrated there turns away too many fresh ones. The sets
+/// print totals only and were never read for vocabulary. The grid over the main threshold ×
+/// clear-margin floor × clear-margin ratio is printed; the test fails when the defaults fall
+/// more than two answers below the grid's best.
 #[test]
-fn tuning_pool_threshold_grid() {
-    use doppel_concierge::search::{DEFAULT_CLEAR_RATIO, DEFAULT_MIN_SCORE};
-    let correct = |t: f64, ratio: f64| {
+fn calibration_sets_threshold_grid() {
+    use doppel_concierge::search::{
+        DEFAULT_CLEAR_MIN_SCORE, DEFAULT_CLEAR_RATIO, DEFAULT_MIN_SCORE,
+    };
+    const SETS: [&str; 2] = ["cal9.json", "cal10.json"];
+    for f in SETS {
+        report(f, &run_set(f), false);
+    }
+    let correct = |t: f64, floor: f64, ratio: f64| {
         let opts = AskOptions {
             min_score: t,
+            clear_min_score: floor,
             clear_ratio: ratio,
             ..Default::default()
         };
-        [
-            "eval.json",
-            "holdout.json",
-            "holdout2.json",
-            "holdout3.json",
-        ]
-        .iter()
-        .flat_map(|f| run_set_with(f, &opts))
-        .filter(Row::hit)
-        .count()
+        SETS.iter()
+            .flat_map(|f| run_set_with(f, &opts))
+            .filter(Row::hit)
+            .count()
     };
-    let mut best = 0;
-    for ratio in [1.1, 1.2, 1.3, 1.5, 100.0] {
-        let line: Vec<String> = (16..=34)
-            .step_by(2)
-            .map(|t| {
-                let t = f64::from(t) / 100.0;
-                let ok = correct(t, ratio);
-                best = best.max(ok);
-                format!("{t:.2}:{ok}")
-            })
-            .collect();
-        println!("pool grid, ratio {ratio}: {}", line.join(" "));
+    let mut best = (0, 0.0, 0.0, 0.0);
+    for floor in [0.14f64, 0.16, 0.18, 0.20] {
+        for ratio in [1.1, 1.2, 1.3] {
+            let line: Vec<String> = (14..=28)
+                .step_by(2)
+                .map(|t| {
+                    let t = f64::from(t) / 100.0;
+                    let ok = correct(t, floor.min(t), ratio);
+                    if ok > best.0 {
+                        best = (ok, t, floor.min(t), ratio);
+                    }
+                    format!("{t:.2}:{ok}")
+                })
+                .collect();
+            println!(
+                "calibration grid, floor {floor}, ratio {ratio}: {}",
+                line.join(" ")
+            );
+        }
     }
-    // The defaults stay calibrated: within two answers of the grid's best.
-    let at_defaults = correct(DEFAULT_MIN_SCORE, DEFAULT_CLEAR_RATIO);
+    let at_defaults = correct(
+        DEFAULT_MIN_SCORE,
+        DEFAULT_CLEAR_MIN_SCORE,
+        DEFAULT_CLEAR_RATIO,
+    );
+    println!(
+        "calibration sets at the defaults: {at_defaults}; grid best {} at min {:.2}, floor {:.2}, ratio {}",
+        best.0, best.1, best.2, best.3
+    );
     assert!(
-        at_defaults + 2 >= best,
-        "defaults give {at_defaults} of the pool, the grid's best {best}"
+        at_defaults + 2 >= best.0,
+        "defaults give {at_defaults} of the calibration sets, the grid's best {}",
+        best.0
     );
 }
