@@ -117,6 +117,16 @@ pub fn wasm_opt() -> Result<PathBuf> {
     Ok(p)
 }
 
+/// Path of terser (npm, pinned in tests/package.json): minifies the wasm-bindgen JS glue.
+pub fn terser() -> Result<PathBuf> {
+    ensure_node_modules()?;
+    let p = root().join("tests/node_modules/.bin/terser");
+    if !p.exists() {
+        bail!("terser missing: run `npm ci --prefix tests` (it is pinned in tests/package.json)");
+    }
+    Ok(p)
+}
+
 /// Ensures Debian packages are installed: installs them as root, else names the command.
 pub fn ensure_debian(packages: &[&str]) -> Result<()> {
     let missing: Vec<&str> = packages
