@@ -261,8 +261,7 @@ fn fold_words(text: &str, lang: Lang) -> Vec<String> {
     all.iter()
         .enumerate()
         .filter(|&(k, w)| {
-            !text::is_stopword(w, lang)
-                && !text::is_stopword(&text::stem(w, lang), lang)
+            !text::is_stopword_form(w, lang)
                 && (lang != Lang::En || *w != "last" || after_auxiliary(&all[..k]))
                 // "heißt" (is called, means: "wie heißt das Programm", "das heißt") is
                 // never the adjective "heiß" (hot), to which it stems; as a stopword its

@@ -515,6 +515,30 @@ pub fn is_stopword(word: &str, lang: Lang) -> bool {
     stopword_set(lang).contains(word)
 }
 
+/// True for a stopword or an inflected form of one (input must be folded): "keinen",
+/// "unsere", "kannst", "gets", "needed".
+///
+/// German forms are recognised by their ending (a stopword plus -e, -em, -en, -er, -es, -n,
+/// -s or -st), not by their stem: the German stemmer maps content words onto stopwords
+/// ("Wartung", "Warnung" and "warten" onto "war", "Dichtung" onto "dich", "bitter" onto
+/// "bitte", "Nacht" onto "nach"), which would silently drop them from every question and
+/// text. English inflection is regular enough for the stem ("gets", "machines").
+pub fn is_stopword_form(word: &str, lang: Lang) -> bool {
+    if is_stopword(word, lang) {
+        return true;
+    }
+    match lang {
+        Lang::De => {
+            const ENDINGS: [&str; 8] = ["e", "em", "en", "er", "es", "n", "s", "st"];
+            ENDINGS.iter().any(|e| {
+                word.strip_suffix(e)
+                    .is_some_and(|base| !base.is_empty() && is_stopword(base, lang))
+            })
+        }
+        Lang::En => is_stopword(&stem(word, lang), lang),
+    }
+}
+
 /// Guesses the language of a question from function words and German letters; `None`
 /// when there is no evidence either way.
 pub fn detect_language(text: &str) -> Option<Lang> {
@@ -728,6 +752,24 @@ pub fn terms(text: &str, lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inflected_stopwords_go_content_words_that_stem_like_them_stay() {
+        for w in ["keinen", "unsere", "kannst", "ganzen", "gibts"] {
+            assert!(is_stopword_form(w, Lang::De), "{w}");
+        }
+        // The German stemmer maps these onto stopwords ("war", "dich", "nach"); they are
+        // words of their own.
+        for w in [
+            "wartung", "warnung", "warten", "dichtung", "nacht", "anderung",
+        ] {
+            assert!(!is_stopword_form(w, Lang::De), "{w}");
+        }
+        for w in ["gets", "needed", "the"] {
+            assert!(is_stopword_form(w, Lang::En), "{w}");
+        }
+        assert!(!is_stopword_form("descaling", Lang::En));
+    }
 
     fn de(w: &str) -> String {
         stem_de(&fold(w, Lang::De))
