@@ -51,8 +51,11 @@ struct Row {
     /// Best entry and score with no threshold (for the calibration sweep).
     raw: (Option<String>, f64),
     next: String,
-    /// Whether an accepted entry is among the answer's alternatives (the runners-up).
+    /// Whether an accepted entry is among the answer's alternatives (the runners-up of an
+    /// answer, or the entries offered to pick from without one).
     in_alternatives: bool,
+    /// How many alternatives the answer carries.
+    offered: usize,
 }
 
 impl Row {
@@ -130,6 +133,7 @@ fn run_set_with(file: &str, base: &AskOptions) -> Vec<Row> {
                 .map(|x| format!("{}:{:.3}", x.id, x.score))
                 .unwrap_or_default(),
             in_alternatives,
+            offered: a.alternatives.len(),
         });
     }
     rows
@@ -164,9 +168,15 @@ fn report(name: &str, rows: &[Row], show_misses: bool) -> f64 {
         .count();
     let wrong: Vec<&&Row> = misses.iter().filter(|r| r.got.is_some()).collect();
     let runner_up = wrong.iter().filter(|r| r.in_alternatives).count();
+    let offered_right = unanswered.iter().filter(|r| r.in_alternatives).count();
+    let off_offered = rows
+        .iter()
+        .filter(|r| r.off_topic() && r.got.is_none() && r.offered > 0)
+        .count();
     println!(
-        "  on-topic misses {}: unanswered {} (best entry right but below the threshold {raw_right}), \
-         another entry {} (a right one among the runners-up {runner_up})",
+        "  on-topic misses {}: unanswered {} (best entry right but below the threshold {raw_right}; \
+         a right one offered to pick {offered_right}), another entry {} (a right one among the \
+         runners-up {runner_up}); off-topic turned away with entries offered {off_offered}",
         misses.len(),
         unanswered.len(),
         wrong.len()
