@@ -102,6 +102,14 @@ test('My products: identify, care, ask, consent-gated report, offline, bad input
     const about = page.getByLabel('About');
     assert.equal(await about.inputValue(), '');
     assert.equal((await ask(page, 'Will the T-shirt shrink in the wash?')).source, 'shrinkage');
+    // Its runners-up are offered; picking one shows that entry's cited answer.
+    const offer = page.locator('.doppel-alternative').first();
+    const entry = await offer.getAttribute('data-entry');
+    const asked = await page.evaluate(() => Number(document.querySelector('.doppel-answer').dataset.asked));
+    await offer.click();
+    await page.waitForFunction((n) => Number(document.querySelector('.doppel-answer')?.dataset.asked ?? 0) > n, asked);
+    assert.equal(await page.locator('.doppel-answer .doppel-source').getAttribute('data-source'), entry);
+    assert.notEqual(entry, 'shrinkage');
     await about.selectOption({ index: 1 });
     assert.notEqual((await ask(page, 'Will the T-shirt shrink in the wash?')).source, 'shrinkage');
     await about.selectOption('');

@@ -93,6 +93,8 @@ pub enum Txt {
     Source,
     NoAnswer,
     OfferMessage,
+    Related,
+    DidYouMean,
     Remind,
     RemindDenied,
     Report,
@@ -151,6 +153,8 @@ pub fn t(lang: Lang, key: Txt) -> &'static str {
             "Nachricht an den Hersteller vorbereiten",
             "Prepare a message to the maker",
         ),
+        Txt::Related => ("Verwandte Themen", "Related topics"),
+        Txt::DidYouMean => ("Meinten Sie eines davon?", "Did you mean one of these?"),
         Txt::Remind => ("Erinnere mich", "Remind me"),
         Txt::RemindDenied => (
             "Benachrichtigungen sind im Browser blockiert.",
@@ -324,6 +328,9 @@ pub struct ConciergeState {
     pub error: Option<String>,
     /// The last answer of the ask box.
     pub answer: Option<Answer>,
+    /// Index in `packs` of the pack that gave `answer` (its alternatives are that pack's
+    /// entries).
+    pub answer_pack: Option<usize>,
     /// The open report dialog.
     pub draft: Option<ReportDraft>,
     /// Reminder opt-in.
@@ -343,6 +350,7 @@ impl ConciergeState {
             lang,
             error: None,
             answer: None,
+            answer_pack: None,
             draft: None,
             reminders: Reminders::Off,
             asked: 0,
@@ -350,7 +358,11 @@ impl ConciergeState {
     }
 
     fn pack_of(&self, o: &OwnedProduct) -> Option<&Pack> {
-        self.packs.iter().find(|p| p.manifest.id == o.pack)
+        self.pack_index_of(o).map(|i| &self.packs[i])
+    }
+
+    fn pack_index_of(&self, o: &OwnedProduct) -> Option<usize> {
+        self.packs.iter().position(|p| p.manifest.id == o.pack)
     }
 
     /// Identifies a typed code in the installed packs (the first pack that knows the
@@ -577,33 +589,33 @@ impl ConciergeState {
     pub fn ask(&mut self, owned: Option<&str>, question: &str) {
         self.error = None;
         self.asked = self.asked.wrapping_add(1);
-        let targets: Vec<(&Pack, Option<&str>)> = match owned
+        let targets: Vec<(usize, Option<&str>)> = match owned
             .and_then(|id| self.profile.owned(id).ok())
-            .and_then(|o| self.pack_of(o).map(|p| (p, Some(o.product.as_str()))))
-        {
+            .and_then(|o| {
+                let i = self.pack_index_of(o)?;
+                Some((i, Some(o.product.as_str())))
+            }) {
             Some(t) => vec![t],
-            None => self.packs.iter().map(|p| (p, None)).collect(),
+            None => (0..self.packs.len()).map(|i| (i, None)).collect(),
         };
-        if targets.is_empty() {
-            self.answer = None;
-            return;
-        }
+        self.answer = None;
+        self.answer_pack = None;
         let rank = |a: &Answer| (a.matched_by == "error_code", a.answer.is_some(), a.score);
-        let mut best: Option<Answer> = None;
+        let mut best: Option<(usize, Answer)> = None;
         let mut first_error = None;
-        for (pack, product) in targets {
+        for (i, product) in targets {
             let opts = AskOptions {
                 lang: Some(self.lang),
                 product,
                 ..Default::default()
             };
-            match pack.ask(question, &opts) {
+            match self.packs[i].ask(question, &opts) {
                 Ok(a) => {
-                    let better = best.as_ref().is_none_or(|b| {
+                    let better = best.as_ref().is_none_or(|(_, b)| {
                         rank(&a).partial_cmp(&rank(b)) == Some(std::cmp::Ordering::Greater)
                     });
                     if better {
-                        best = Some(a);
+                        best = Some((i, a));
                     }
                 }
                 Err(e) => {
@@ -611,9 +623,31 @@ impl ConciergeState {
                 }
             }
         }
-        self.answer = best;
-        if self.answer.is_none() {
+        if let Some((i, a)) = best {
+            self.answer = Some(a);
+            self.answer_pack = Some(i);
+        } else {
             self.error = first_error;
+        }
+    }
+
+    /// Shows the answer of an entry the last answer offered (a runner-up, or a "did you
+    /// mean" entry when there was no answer). Counts as a question asked.
+    pub fn choose(&mut self, alternative: usize) {
+        let Some(alt) = self
+            .answer
+            .as_ref()
+            .and_then(|a| a.alternatives.get(alternative))
+        else {
+            return;
+        };
+        let Some(pack) = self.answer_pack.and_then(|i| self.packs.get(i)) else {
+            return;
+        };
+        if let Some(a) = pack.entry_answer(alt.kind, &alt.id, self.lang) {
+            self.error = None;
+            self.asked = self.asked.wrapping_add(1);
+            self.answer = Some(a);
         }
     }
 
@@ -1130,6 +1164,29 @@ mod view {
             }
         });
 
+        // The entries an answer offers to pick from: its runners-up ("Related topics"), or
+        // the closest entries when nothing fitted ("Did you mean …?").
+        let offered = |heading: Txt| -> Html {
+            let Some(a) = s.answer.as_ref().filter(|a| !a.alternatives.is_empty()) else {
+                return Html::default();
+            };
+            let items = a.alternatives.iter().enumerate().map(|(k, alt)| {
+                let (state, redraw) = (state.clone(), redraw.clone());
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    state.borrow_mut().choose(k);
+                    redraw();
+                });
+                html! {
+                    <li><button type="button" class="doppel-alternative" data-entry={alt.id.clone()} {onclick}>{ alt.title.clone() }</button></li>
+                }
+            });
+            html! {
+                <div class="doppel-alternatives">
+                    <p>{ t(lang, heading) }</p>
+                    <ul>{ for items }</ul>
+                </div>
+            }
+        };
         let answer = s.answer.as_ref().map(|a| match (&a.answer, &a.source) {
             (Some(text), Some(src)) => html! {
                 <section class="doppel-answer" aria-live="polite" data-asked={s.asked.to_string()}>
@@ -1140,11 +1197,13 @@ mod view {
                     }
                     if let Some(cs) = &a.call_service { <p>{ cs }</p> }
                     <p class="doppel-source" data-source={src.id.clone()}>{ source_line(lang, src) }</p>
+                    { offered(Txt::Related) }
                 </section>
             },
             _ => html! {
                 <section class="doppel-answer" aria-live="polite" data-asked={s.asked.to_string()}>
                     <p>{ t(lang, Txt::NoAnswer) }</p>
+                    { offered(Txt::DidYouMean) }
                     if let Some(first) = cards.first() {
                         <button type="button" onclick={{
                             let (state, id, redraw) = (state.clone(), first.owned.clone(), redraw.clone());
@@ -1413,6 +1472,29 @@ mod tests {
         assert_eq!(s.answer.as_ref(), Some(&a));
         s.ask(None, "   ");
         assert!(s.answer.is_none() && s.error.is_some());
+    }
+
+    /// An offered entry is shown from the pack that offered it: a runner-up of a fashion
+    /// answer is a fashion entry, cited like an asked one.
+    #[test]
+    fn choosing_an_offered_entry_shows_its_answer() {
+        let mut s = state("2025-03-02", Lang::En);
+        s.ask(None, "Will the T-shirt shrink in the wash?");
+        let a = s.answer.clone().unwrap();
+        let asked = s.asked;
+        let alt = a.alternatives.first().cloned().expect("a runner-up");
+        s.choose(0);
+        let b = s.answer.clone().unwrap();
+        assert_eq!(
+            b.source.as_ref().map(|x| x.id.as_str()),
+            Some(alt.id.as_str())
+        );
+        assert!(b.answer.is_some());
+        assert_eq!(b.matched_by, "chosen");
+        assert_eq!(s.asked, asked.wrapping_add(1));
+        // An index past the offers changes nothing.
+        s.choose(99);
+        assert_eq!(s.answer.as_ref(), Some(&b));
     }
 
     /// With no product chosen every pack is asked: a clothing question finds the fashion
