@@ -274,22 +274,23 @@ fn fifth_held_out_top1_accuracy() {
 
 #[test]
 fn sixth_held_out_top1_accuracy() {
-    // Session-6 baseline 0.770 (77/100) on the session-5 code, less a margin; totals only.
-    check_set("holdout6.json", "holdout6.json (session 6)", false, 0.74);
+    // Session-6 baseline 0.770 (77/100) on the session-5 code; session 7's final code 0.860.
+    // The floor sits a little under the latter; totals only.
+    check_set("holdout6.json", "holdout6.json (session 6)", false, 0.83);
 }
 
 #[test]
 fn seventh_held_out_top1_accuracy() {
     // Session-7 baseline 0.800 (80/100) on the session-6 code, measured before any change
-    // of session 7, less a margin; totals only.
-    check_set("holdout7.json", "holdout7.json (session 7)", false, 0.77);
+    // of session 7; 0.810 on session 7's final code. Floor a little under; totals only.
+    check_set("holdout7.json", "holdout7.json (session 7)", false, 0.78);
 }
 
 #[test]
 fn seventh_session_holdout8_top1_accuracy() {
     // Session-7 baseline 0.810 (81/100) on the session-6 code, measured before any change
-    // of session 7, less a margin; totals only.
-    check_set("holdout8.json", "holdout8.json (session 7)", false, 0.78);
+    // of session 7; 0.860 on session 7's final code. Floor a little under; totals only.
+    check_set("holdout8.json", "holdout8.json (session 7)", false, 0.83);
 }
 
 /// The calibration sets of session 7 (`cal9.json`, `cal10.json`): written by two more
