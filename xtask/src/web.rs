@@ -276,13 +276,72 @@ fn minify_names(opt: &Path, wasm: &Path, js: &Path) -> Result<()> {
 /// exports and the import object's keys, which the wasm links by, stay as they are):
 /// −1.8 KB gz on the webgpu glue, −1.6 KB on webgl2, −1.0 KB on the concierge's
 /// (BENCHMARKS.md, "Web bundle sizes", session 7).
+///
+/// The module's exports are what the loaders call (`default`, `start`, `start_concierge`,
+/// `flavour`): the step fails if the minified glue does not export the same names.
 fn minify_glue(js: &Path) -> Result<()> {
+    let read =
+        || std::fs::read_to_string(js).with_context(|| format!("cannot read {}", js.display()));
+    let before = exported_names(&read()?);
     tools::run(
         Command::new(tools::terser()?)
             .arg(js)
             .args(["--module", "--compress", "--mangle", "--output"])
             .arg(js),
-    )
+    )?;
+    let after = exported_names(&read()?);
+    if before.is_empty() || after != before {
+        bail!(
+            "terser changed the exports of {}: {before:?} -> {after:?}",
+            js.display()
+        );
+    }
+    Ok(())
+}
+
+/// Names an ES module exports: `export function f`, `export async function f`,
+/// `export const|let|var|class x`, `export default`, and `export { a, b as c }`.
+fn exported_names(js: &str) -> std::collections::BTreeSet<String> {
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect()
+    };
+    let mut out = std::collections::BTreeSet::new();
+    for (i, _) in js.match_indices("export") {
+        // A whole word only (not `exports` or `__wbg_export_3`).
+        let before_ok = js[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = &js[i + "export".len()..];
+        if !before_ok || rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        let rest = rest.trim_start();
+        if let Some(list) = rest.strip_prefix('{') {
+            let list = list.split('}').next().unwrap_or_default();
+            for item in list.split(',') {
+                let name = item.rsplit(" as ").next().unwrap_or_default().trim();
+                if !name.is_empty() {
+                    out.insert(ident(name));
+                }
+            }
+        } else if rest.starts_with("default") {
+            out.insert("default".into());
+        } else {
+            let rest = rest.strip_prefix("async").map_or(rest, str::trim_start);
+            for kw in ["function", "const", "let", "var", "class"] {
+                if let Some(r) = rest.strip_prefix(kw) {
+                    let name = ident(r.trim_start_matches(['*', ' ']));
+                    if !name.is_empty() {
+                        out.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Drops the glue's comments, indentation and blank lines (−1.5 KB gz per flavour).
@@ -670,6 +729,17 @@ pub fn size(args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exported_names_reads_plain_and_minified_glue() {
+        let plain = "export function start(root) {\nwasm.a(root);\n}\nexport async function go() {}\n\
+                     const x = wasm.__wbg_export_3;\nexport { initSync, __wbg_init as default };\n";
+        let names: Vec<String> = exported_names(plain).into_iter().collect();
+        assert_eq!(names, ["default", "go", "initSync", "start"]);
+        let minified = "function a(b){w.q(b)}async function c(){}export{d as default,c as go,e as initSync,a as start};";
+        assert_eq!(exported_names(minified), exported_names(plain));
+        assert!(exported_names("const exports = 1; module.exports = 2;").is_empty());
+    }
 
     fn map() -> NameMap {
         NameMap::parse(

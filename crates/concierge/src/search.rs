@@ -44,7 +44,7 @@ const B_TITLE: f64 = 0.3;
 const B_BODY: f64 = 0.75;
 /// Weight of a query word the pack does not know, relative to a known one, in the
 /// normaliser: unknown words lower the score (off-topic questions) but do not zero it.
-/// Session 8: 0.6 (was 0.5) turns away more questions that share one pack word but are
+/// Session 7: 0.6 (was 0.5) turns away more questions that share one pack word but are
 /// about things the pack never mentions ("rain in London", "WLAN router password");
 /// chosen by 10-fold cross-validation over the 452-question tuning pool (0.3–1.0 at the
 /// default thresholds: every fold picked 0.6, CV 425 against 422 for 0.5).
@@ -190,6 +190,9 @@ pub struct Alternative {
     pub kind: EntryKind,
     /// Entry id.
     pub id: String,
+    /// Products the entry is for (empty: all). With `kind` and `id` it names the entry
+    /// even where two products have an error code of the same name.
+    pub products: Vec<String>,
     /// Title in the answer's language.
     pub title: String,
     /// Normalised score.
@@ -226,8 +229,9 @@ pub struct Answer {
     pub steps: Vec<String>,
     /// When to call service (error codes).
     pub call_service: Option<String>,
-    /// Up to three runners-up of an answer; without an answer, up to three closest entries
-    /// scoring at least [`SUGGEST_MIN_SCORE`], offered to pick from.
+    /// Up to three runners-up of an answer scoring at least [`SUGGEST_MIN_SCORE`] (for a
+    /// recognised error code: the same code of other products); without an answer, up to
+    /// three closest entries scoring at least that, offered to pick from.
     pub alternatives: Vec<Alternative>,
     /// Present when `answer` is `None`.
     pub fallback: Option<Fallback>,
@@ -375,7 +379,7 @@ impl Index {
             }
             // Every plan is also an entry of its own: a garment's general instructions and
             // symbols, an appliance's overview of its tasks ("what care does my machine
-            // need", "maintenance schedule"), whose titles it holds at half weight so that
+            // need", "maintenance schedule"), whose titles it holds at [`PLAN_TASK_WEIGHT`] so that
             // a question about one task still prefers that task.
             // A plan of tasks only (an appliance's) has the title as its only text of its
             // own, and that names the appliance ("Care plan Barista Pro"): as a title it
@@ -1394,13 +1398,19 @@ impl Pack {
                     .then(a.cmp(&b))
             });
             if let Some(&first) = hits.first() {
+                // The same code of other products (at most three), titled as answers are.
                 let alternatives = hits[1..]
                     .iter()
-                    .map(|&i| Alternative {
-                        kind: EntryKind::ErrorCode,
-                        id: self.error_codes[i].code.clone(),
-                        title: self.error_codes[i].title.get(lang).to_string(),
-                        score: 1.0,
+                    .take(3)
+                    .map(|&i| {
+                        let e = &self.error_codes[i];
+                        Alternative {
+                            kind: EntryKind::ErrorCode,
+                            id: e.code.clone(),
+                            products: e.products.clone(),
+                            title: format!("{}: {}", e.code, e.title.get(lang)),
+                            score: 1.0,
+                        }
                     })
                     .collect();
                 return Ok(self.error_answer(first, lang, alternatives));
@@ -1425,6 +1435,7 @@ impl Pack {
             Alternative {
                 kind: index.docs[d].kind,
                 id: index.docs[d].id.clone(),
+                products: index.docs[d].products.clone(),
                 title,
                 score: round3(s),
             }
@@ -1437,7 +1448,14 @@ impl Pack {
                             .get(1)
                             .is_none_or(|&(next, _)| score >= opts.clear_ratio * next)) =>
             {
-                let alternatives = ranked.iter().skip(1).take(3).map(alternative).collect();
+                // Runners-up worth a click: the same floor as the offers without an answer.
+                let alternatives = ranked
+                    .iter()
+                    .skip(1)
+                    .take(3)
+                    .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
+                    .map(alternative)
+                    .collect();
                 let mut a = self.answer_doc(index, d, lang, alternatives);
                 a.score = round3(score);
                 Ok(a)
@@ -1465,15 +1483,14 @@ impl Pack {
         }
     }
 
-    /// The answer of one entry, as [`Pack::ask`] gives it when that entry is the best match
-    /// (with its source cited, score 0, no alternatives): what the shopper gets by picking an
-    /// offered alternative. `None` for an entry the pack does not have in `lang`.
-    pub fn entry_answer(&self, kind: EntryKind, id: &str, lang: Lang) -> Option<Answer> {
+    /// The answer of an offered entry, as [`Pack::ask`] gives it when that entry is the best
+    /// match (with its source cited, score 0, no alternatives): what the user gets by
+    /// picking it. `None` for an entry this pack does not have in `lang`.
+    pub fn entry_answer(&self, entry: &Alternative, lang: Lang) -> Option<Answer> {
         let index = self.index.get(&lang)?;
-        let d = index
-            .docs
-            .iter()
-            .position(|doc| doc.kind == kind && doc.id == id)?;
+        let d = index.docs.iter().position(|doc| {
+            doc.kind == entry.kind && doc.id == entry.id && doc.products == entry.products
+        })?;
         let mut a = self.answer_doc(index, d, lang, Vec::new());
         a.matched_by = "chosen";
         Some(a)
@@ -2068,20 +2085,35 @@ mod tests {
         };
         let a = pack.ask("How do I descale the machine?", &opts).unwrap();
         let src = a.source.clone().unwrap();
-        let chosen = pack.entry_answer(src.kind, &src.id, Lang::En).unwrap();
+        let own = Alternative {
+            kind: src.kind,
+            id: src.id.clone(),
+            products: Vec::new(),
+            title: src.title.clone(),
+            score: a.score,
+        };
+        let chosen = pack.entry_answer(&own, Lang::En).unwrap();
         assert_eq!(chosen.answer, a.answer);
         assert_eq!(chosen.source, a.source);
         assert_eq!(chosen.matched_by, "chosen");
         assert!(!a.alternatives.is_empty());
         for alt in &a.alternatives {
-            let c = pack.entry_answer(alt.kind, &alt.id, Lang::En).unwrap();
+            assert!(alt.score >= SUGGEST_MIN_SCORE);
+            let c = pack.entry_answer(alt, Lang::En).unwrap();
             assert!(c.answer.is_some());
             assert_eq!(c.source.map(|s| s.id), Some(alt.id.clone()));
         }
-        assert!(
-            pack.entry_answer(EntryKind::Faq, "no-such-entry", Lang::En)
-                .is_none()
-        );
+        let unknown = Alternative {
+            id: "no-such-entry".into(),
+            ..own.clone()
+        };
+        assert!(pack.entry_answer(&unknown, Lang::En).is_none());
+        // The same id for other products is another entry.
+        let scoped = Alternative {
+            products: vec!["no-such-product".into()],
+            ..own
+        };
+        assert!(pack.entry_answer(&scoped, Lang::En).is_none());
     }
 
     #[test]

@@ -518,22 +518,34 @@ pub fn is_stopword(word: &str, lang: Lang) -> bool {
 /// True for a stopword or an inflected form of one (input must be folded): "keinen",
 /// "unsere", "kannst", "gets", "needed".
 ///
-/// German forms are recognised by their ending (a stopword plus -e, -em, -en, -er, -es, -n,
-/// -s or -st), not by their stem: the German stemmer maps content words onto stopwords
-/// ("Wartung", "Warnung" and "warten" onto "war", "Dichtung" onto "dich", "bitter" onto
-/// "bitte", "Nacht" onto "nach"), which would silently drop them from every question and
-/// text. English inflection is regular enough for the stem ("gets", "machines").
+/// German forms are recognised by ending, and only for the stopwords that inflect:
+/// determiners and pronouns (+ -e, -em, -en, -er, -es, -s: "keinen", "unsere", "eures") and
+/// verbs (+ -st, -s: "kannst", "gibts"). Not by stem: the German stemmer maps content words
+/// onto stopwords ("Wartung", "Warnung" and "warten" onto "war", "Dichtung" onto "dich",
+/// "Nacht" onto "nach"), and not by ending alone ("Kanne", "reine", "Ware"). English
+/// inflection is regular enough for the stem ("gets", "machines").
 pub fn is_stopword_form(word: &str, lang: Lang) -> bool {
     if is_stopword(word, lang) {
         return true;
     }
     match lang {
         Lang::De => {
-            const ENDINGS: [&str; 8] = ["e", "em", "en", "er", "es", "n", "s", "st"];
-            ENDINGS.iter().any(|e| {
-                word.strip_suffix(e)
-                    .is_some_and(|base| !base.is_empty() && is_stopword(base, lang))
-            })
+            const DECLINED: &[&str] = &[
+                "ein", "kein", "mein", "dein", "sein", "ihr", "unser", "euer", "eur", "dies",
+                "jen", "welch", "solch", "all", "manch", "jed", "ganz", "ander", "beid", "einig",
+                "viel", "wenig", "fur",
+            ];
+            const CONJUGATED: &[&str] = &[
+                "kann", "muss", "soll", "will", "darf", "mag", "gibt", "hab", "wird",
+            ];
+            let inflects = |bases: &[&str], endings: &[&str]| {
+                endings.iter().any(|e| {
+                    word.strip_suffix(e)
+                        .is_some_and(|b| bases.contains(&b) && is_stopword(b, lang))
+                })
+            };
+            inflects(DECLINED, &["e", "em", "en", "er", "es", "s"])
+                || inflects(CONJUGATED, &["st", "s"])
         }
         Lang::En => is_stopword(&stem(word, lang), lang),
     }
@@ -743,9 +755,8 @@ pub fn stem_de(word: &str) -> String {
 pub fn terms(text: &str, lang: Lang) -> Vec<String> {
     let folded = fold(text, lang);
     words(&folded)
-        .filter(|w| !is_stopword(w, lang))
+        .filter(|w| !is_stopword_form(w, lang))
         .map(|w| stem(w, lang))
-        .filter(|s| !is_stopword(s, lang))
         .collect()
 }
 
@@ -761,7 +772,8 @@ mod tests {
         // The German stemmer maps these onto stopwords ("war", "dich", "nach"); they are
         // words of their own.
         for w in [
-            "wartung", "warnung", "warten", "dichtung", "nacht", "anderung",
+            "wartung", "warnung", "warten", "dichtung", "nacht", "anderung", "kanne", "reine",
+            "ware",
         ] {
             assert!(!is_stopword_form(w, Lang::De), "{w}");
         }

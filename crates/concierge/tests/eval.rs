@@ -19,7 +19,8 @@
 //! measured value, so a regression shows. The figures are reported in BENCHMARKS.md; run
 //! with `--nocapture` to see them (with every miss of the tuning pool; the held-out
 //! sets print their totals only). To tune without seeing them, run with
-//! `-- --nocapture --skip sixth --skip seventh` (which also skips `holdout8.json`).
+//! `-- --nocapture --skip sixth --skip seventh --skip calibration` (which also skips
+//! `holdout8.json` and the calibration sets).
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a test failure
 

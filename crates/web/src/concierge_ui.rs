@@ -328,9 +328,10 @@ pub struct ConciergeState {
     pub error: Option<String>,
     /// The last answer of the ask box.
     pub answer: Option<Answer>,
-    /// Index in `packs` of the pack that gave `answer` (its alternatives are that pack's
-    /// entries).
-    pub answer_pack: Option<usize>,
+    /// Id of the pack that gave `answer` (its offered entries are that pack's).
+    pub answer_pack: Option<String>,
+    /// Which offered entry the shown answer is, when the user picked one.
+    pub chosen: Option<usize>,
     /// The open report dialog.
     pub draft: Option<ReportDraft>,
     /// Reminder opt-in.
@@ -351,6 +352,7 @@ impl ConciergeState {
             error: None,
             answer: None,
             answer_pack: None,
+            chosen: None,
             draft: None,
             reminders: Reminders::Off,
             asked: 0,
@@ -600,6 +602,7 @@ impl ConciergeState {
         };
         self.answer = None;
         self.answer_pack = None;
+        self.chosen = None;
         let rank = |a: &Answer| (a.matched_by == "error_code", a.answer.is_some(), a.score);
         let mut best: Option<(usize, Answer)> = None;
         let mut first_error = None;
@@ -625,30 +628,46 @@ impl ConciergeState {
         }
         if let Some((i, a)) = best {
             self.answer = Some(a);
-            self.answer_pack = Some(i);
+            self.answer_pack = Some(self.packs[i].manifest.id.clone());
         } else {
             self.error = first_error;
         }
     }
 
     /// Shows the answer of an entry the last answer offered (a runner-up, or a "did you
-    /// mean" entry when there was no answer). Counts as a question asked.
+    /// mean" entry when there was no answer), in the language of the offer. The offers stay
+    /// as they were, so the user can compare them (and keyboard focus stays on the list).
+    /// Counts as a question asked.
     pub fn choose(&mut self, alternative: usize) {
-        let Some(alt) = self
-            .answer
+        let Some(offer) = self.answer.as_ref() else {
+            return;
+        };
+        let Some(alt) = offer.alternatives.get(alternative) else {
+            return;
+        };
+        let Some(pack) = self
+            .answer_pack
             .as_ref()
-            .and_then(|a| a.alternatives.get(alternative))
+            .and_then(|id| self.packs.iter().find(|p| &p.manifest.id == id))
         else {
             return;
         };
-        let Some(pack) = self.answer_pack.and_then(|i| self.packs.get(i)) else {
-            return;
-        };
-        if let Some(a) = pack.entry_answer(alt.kind, &alt.id, self.lang) {
+        if let Some(mut a) = pack.entry_answer(alt, offer.lang) {
+            a.alternatives = offer.alternatives.clone();
             self.error = None;
             self.asked = self.asked.wrapping_add(1);
             self.answer = Some(a);
+            self.chosen = Some(alternative);
         }
+    }
+
+    /// Replaces the installed packs (after a reload); an answer from the old ones goes, so
+    /// that no offer points into a pack that changed.
+    pub fn set_packs(&mut self, packs: Vec<Pack>) {
+        self.packs = packs;
+        self.answer = None;
+        self.answer_pack = None;
+        self.chosen = None;
     }
 
     /// Opens the report or callback dialog for an owned product, nothing ticked.
@@ -1027,7 +1046,7 @@ mod view {
                         }
                     }
                     let mut s = state.borrow_mut();
-                    s.packs = packs;
+                    s.set_packs(packs);
                     if !errors.is_empty() {
                         s.error = Some(errors.join("\n"));
                     }
@@ -1176,8 +1195,10 @@ mod view {
                     state.borrow_mut().choose(k);
                     redraw();
                 });
+                let current = (s.chosen == Some(k)).then_some("true");
                 html! {
-                    <li><button type="button" class="doppel-alternative" data-entry={alt.id.clone()} {onclick}>{ alt.title.clone() }</button></li>
+                    <li><button type="button" class="doppel-alternative" data-entry={alt.id.clone()}
+                        aria-current={current} {onclick}>{ alt.title.clone() }</button></li>
                 }
             });
             html! {
@@ -1197,13 +1218,11 @@ mod view {
                     }
                     if let Some(cs) = &a.call_service { <p>{ cs }</p> }
                     <p class="doppel-source" data-source={src.id.clone()}>{ source_line(lang, src) }</p>
-                    { offered(Txt::Related) }
                 </section>
             },
             _ => html! {
                 <section class="doppel-answer" aria-live="polite" data-asked={s.asked.to_string()}>
                     <p>{ t(lang, Txt::NoAnswer) }</p>
-                    { offered(Txt::DidYouMean) }
                     if let Some(first) = cards.first() {
                         <button type="button" onclick={{
                             let (state, id, redraw) = (state.clone(), first.owned.clone(), redraw.clone());
@@ -1333,6 +1352,8 @@ mod view {
                     <button type="submit">{ t(lang, Txt::Ask) }</button>
                 </form>
                 { answer.unwrap_or_default() }
+                // Outside the live region: a new answer is read out without its offers.
+                { offered(if s.answer.as_ref().is_some_and(|a| a.answer.is_some()) { Txt::Related } else { Txt::DidYouMean }) }
                 { dialog.unwrap_or_default() }
             </section>
         }
@@ -1475,7 +1496,7 @@ mod tests {
     }
 
     /// An offered entry is shown from the pack that offered it: a runner-up of a fashion
-    /// answer is a fashion entry, cited like an asked one.
+    /// answer is a fashion entry, cited like an asked one; the offers stay to compare.
     #[test]
     fn choosing_an_offered_entry_shows_its_answer() {
         let mut s = state("2025-03-02", Lang::En);
@@ -1491,10 +1512,33 @@ mod tests {
         );
         assert!(b.answer.is_some());
         assert_eq!(b.matched_by, "chosen");
+        assert_eq!(b.alternatives, a.alternatives);
+        assert_eq!(s.chosen, Some(0));
         assert_eq!(s.asked, asked.wrapping_add(1));
         // An index past the offers changes nothing.
         s.choose(99);
         assert_eq!(s.answer.as_ref(), Some(&b));
+        // A reload of the packs drops the answer and its offers.
+        let packs = s.packs.clone();
+        s.set_packs(packs);
+        assert!(s.answer.is_none() && s.answer_pack.is_none() && s.chosen.is_none());
+        s.choose(0);
+        assert!(s.answer.is_none());
+    }
+
+    /// A turned-away question offers the closest entries; picking one answers it.
+    #[test]
+    fn a_turned_away_question_offers_entries_to_pick() {
+        let mut s = state("2025-03-02", Lang::En);
+        // Near several entries at once and weak: no answer, but offers.
+        s.ask(None, "my coffee thing is weird");
+        let a = s.answer.clone().unwrap();
+        assert!(a.answer.is_none(), "{a:?}");
+        let first = a.alternatives.first().cloned().expect("an offer");
+        s.choose(0);
+        let b = s.answer.clone().unwrap();
+        assert!(b.answer.is_some());
+        assert_eq!(b.source.map(|x| x.id), Some(first.id));
     }
 
     /// With no product chosen every pack is asked: a clothing question finds the fashion
