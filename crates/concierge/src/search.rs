@@ -379,8 +379,8 @@ impl Index {
             }
             // Every plan is also an entry of its own: a garment's general instructions and
             // symbols, an appliance's overview of its tasks ("what care does my machine
-            // need", "maintenance schedule"), whose titles it holds at [`PLAN_TASK_WEIGHT`] so that
-            // a question about one task still prefers that task.
+            // need", "maintenance schedule"), whose titles it holds at [`PLAN_TASK_WEIGHT`]
+            // so that a question about one task still prefers that task.
             // A plan of tasks only (an appliance's) has the title as its only text of its
             // own, and that names the appliance ("Care plan Barista Pro"): as a title it
             // made "how do I descale the Barista Pro" the plan's question, so it weighs as
@@ -1430,15 +1430,22 @@ impl Pack {
             ));
         }
         let ranked = index.rank(q, opts.product);
-        let alternative = |&(s, d): &(f64, usize)| {
-            let (_, title, _) = self.describe(index, d, lang);
-            Alternative {
-                kind: index.docs[d].kind,
-                id: index.docs[d].id.clone(),
-                products: index.docs[d].products.clone(),
-                title,
-                score: round3(s),
-            }
+        // Up to three ranked entries from `skip` on that are worth a click: an answer's
+        // runners-up (skip 1), or without an answer the closest entries (skip 0).
+        let offers = |skip: usize| -> Vec<Alternative> {
+            ranked
+                .iter()
+                .skip(skip)
+                .take(3)
+                .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
+                .map(|&(s, d)| Alternative {
+                    kind: index.docs[d].kind,
+                    id: index.docs[d].id.clone(),
+                    products: index.docs[d].products.clone(),
+                    title: self.describe(index, d, lang).1,
+                    score: round3(s),
+                })
+                .collect()
         };
         match ranked.first() {
             Some(&(score, d))
@@ -1448,34 +1455,20 @@ impl Pack {
                             .get(1)
                             .is_none_or(|&(next, _)| score >= opts.clear_ratio * next)) =>
             {
-                // Runners-up worth a click: the same floor as the offers without an answer.
-                let alternatives = ranked
-                    .iter()
-                    .skip(1)
-                    .take(3)
-                    .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
-                    .map(alternative)
-                    .collect();
-                let mut a = self.answer_doc(index, d, lang, alternatives);
+                let mut a = self.answer_doc(index, d, lang, offers(1));
                 a.score = round3(score);
                 Ok(a)
             }
             best => {
                 // Nothing fits well enough to answer, but the closest entries are offered
                 // to pick from ("Did you mean …?"), the best one included.
-                let suggestions = ranked
-                    .iter()
-                    .take(3)
-                    .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
-                    .map(alternative)
-                    .collect();
                 let mut a = self.no_answer(
                     lang,
                     match lang {
                         Lang::De => "Dazu habe ich keine passende Antwort gefunden.".into(),
                         Lang::En => "I found no answer that fits this question.".into(),
                     },
-                    suggestions,
+                    offers(0),
                 );
                 a.score = best.map_or(0.0, |b| round3(b.0));
                 Ok(a)

@@ -1185,9 +1185,14 @@ mod view {
 
         // The entries an answer offers to pick from: its runners-up ("Related topics"), or
         // the closest entries when nothing fitted ("Did you mean …?").
-        let offered = |heading: Txt| -> Html {
+        let offered = || -> Html {
             let Some(a) = s.answer.as_ref().filter(|a| !a.alternatives.is_empty()) else {
                 return Html::default();
+            };
+            let heading = if a.answer.is_some() {
+                Txt::Related
+            } else {
+                Txt::DidYouMean
             };
             let items = a.alternatives.iter().enumerate().map(|(k, alt)| {
                 let (state, redraw) = (state.clone(), redraw.clone());
@@ -1353,7 +1358,7 @@ mod view {
                 </form>
                 { answer.unwrap_or_default() }
                 // Outside the live region: a new answer is read out without its offers.
-                { offered(if s.answer.as_ref().is_some_and(|a| a.answer.is_some()) { Txt::Related } else { Txt::DidYouMean }) }
+                { offered() }
                 { dialog.unwrap_or_default() }
             </section>
         }
