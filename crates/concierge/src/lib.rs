@@ -16,6 +16,7 @@ pub mod care;
 pub mod json;
 pub mod pack;
 pub mod report;
+pub mod rerank;
 pub mod samples;
 pub mod search;
 pub mod serial;

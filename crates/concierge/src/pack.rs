@@ -1301,6 +1301,15 @@ impl Pack {
         self.products.iter().find(|p| p.id == id)
     }
 
+    /// The usage counter with this id (the first product that keeps one; products of a pack
+    /// share counter ids such as `water_l`).
+    pub fn counter(&self, id: &str) -> Option<&Counter> {
+        self.products
+            .iter()
+            .flat_map(|p| &p.counters)
+            .find(|c| c.id == id)
+    }
+
     /// The product with this GTIN (any of GTIN-8/12/13/14, normalised before comparing).
     pub fn product_by_gtin(&self, gtin: &str) -> Option<&Product> {
         let g = gs1::normalize_gtin(gtin).ok()?;

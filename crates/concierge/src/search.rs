@@ -6,6 +6,7 @@
 //! are broken by document kind and id — the same question always gets the same answer.
 
 use crate::pack::{Contact, Pack, SourceRef};
+use crate::rerank::{self, EntryText, Grams, RERANK_DEPTH};
 use crate::text::{self, Lang};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -131,6 +132,8 @@ pub(crate) struct Index {
     /// query word is compared with words of its length ± 1 only → their index term, for
     /// typo matching of whole words.
     surface: BTreeMap<(usize, String), String>,
+    /// Character n-grams of the entries (by [`Doc::entry`]), for the reranker.
+    grams: Grams,
 }
 
 /// Why a question was not accepted.
@@ -237,6 +240,38 @@ pub struct Answer {
     pub fallback: Option<Fallback>,
 }
 
+/// A ranked entry of a question with its reranking features ([`Pack::rerank_input`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RerankCandidate {
+    /// Kind of entry.
+    pub kind: EntryKind,
+    /// Entry id.
+    pub id: String,
+    /// The features the reranker weighs (see `crate::rerank`).
+    pub features: [f64; rerank::FEATURES],
+}
+
+/// What the reranker sees of a question ([`Pack::rerank_input`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RerankInput {
+    /// Whether [`Pack::ask`] answers the question (decided on the BM25 scores alone).
+    pub answered: bool,
+    /// The best entries by BM25 (at most [`rerank::RERANK_DEPTH`]), best first.
+    pub candidates: Vec<RerankCandidate>,
+}
+
+/// Whether the best of `ranked` is good enough to answer with: above the main threshold,
+/// or above the lower one and clear of the runner-up.
+fn answers(ranked: &[(f64, usize)], opts: &AskOptions) -> bool {
+    ranked.first().is_some_and(|&(score, _)| {
+        score >= opts.min_score
+            || (score >= opts.clear_min_score
+                && ranked
+                    .get(1)
+                    .is_none_or(|&(next, _)| score >= opts.clear_ratio * next))
+    })
+}
+
 /// Options for [`Pack::ask`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AskOptions<'a> {
@@ -299,6 +334,8 @@ impl Index {
     pub(crate) fn build(pack: &Pack, lang: Lang) -> Index {
         // Texts per document: (text, field 0 = title/questions or 1 = body, weight).
         let mut raw: Vec<(Doc, Vec<FieldText>)> = Vec::new();
+        // Titles and body of every entry, in the order of the entries' documents.
+        let mut entry_texts: Vec<EntryText> = Vec::new();
         let names = |ids: &[String]| -> String {
             pack.products
                 .iter()
@@ -323,6 +360,14 @@ impl Index {
             ];
             t.extend(e.causes.iter().map(|c| (c.get(lang).to_string(), 1, 1.0)));
             t.extend(e.steps.iter().map(|s| (s.get(lang).to_string(), 1, 0.5)));
+            entry_texts.push((
+                vec![t[0].0.clone()],
+                t[1..]
+                    .iter()
+                    .map(|x| x.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ));
             raw.push((
                 doc(
                     EntryKind::ErrorCode,
@@ -336,6 +381,7 @@ impl Index {
         }
         for (i, f) in pack.faq.iter().enumerate() {
             let variants: &[String] = f.questions.get(&lang).map_or(&[], Vec::as_slice);
+            entry_texts.push((variants.to_vec(), f.answer.get(lang).to_string()));
             // One document per variant: its own wording at full weight, the other
             // variants at OTHER_VARIANTS (so that words spread over variants still count).
             for v in 0..variants.len().max(1) {
@@ -361,6 +407,10 @@ impl Index {
                 .collect();
             let product_names = names(&users);
             for (j, task) in plan.tasks.iter().enumerate() {
+                entry_texts.push((
+                    vec![task.title.get(lang).to_string()],
+                    task.instructions.get(lang).to_string(),
+                ));
                 let t = vec![
                     (task.title.get(lang).to_string(), 0, 1.0),
                     (task.instructions.get(lang).to_string(), 1, 1.0),
@@ -403,6 +453,15 @@ impl Index {
                     .iter()
                     .map(|task| (task.title.get(lang).to_string(), 1, PLAN_TASK_WEIGHT)),
             );
+            entry_texts.push((
+                vec![plan.title.get(lang).to_string()],
+                plan.instructions
+                    .iter()
+                    .map(|ins| ins.get(lang))
+                    .chain(plan.tasks.iter().map(|task| task.title.get(lang)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ));
             raw.push((
                 doc(EntryKind::CarePlan, i, 0, plan.id.clone(), users.clone()),
                 t,
@@ -451,6 +510,7 @@ impl Index {
             phrases,
             parts,
             surface: BTreeMap::new(),
+            grams: Grams::build(&entry_texts, lang),
         };
         let mut total = [0.0; 2];
         let mut memo = BTreeMap::new();
@@ -947,6 +1007,48 @@ impl Index {
         ranked.retain(|&(_, d)| seen.insert(self.docs[d].entry));
         ranked
     }
+
+    /// The reranker's features of the best [`RERANK_DEPTH`] entries of `ranked`.
+    fn rerank_features(
+        &self,
+        question: &str,
+        ranked: &[(f64, usize)],
+    ) -> Vec<[f64; rerank::FEATURES]> {
+        let candidates: Vec<(usize, rerank::Kind, f64)> = ranked
+            .iter()
+            .take(RERANK_DEPTH)
+            .map(|&(s, d)| {
+                let doc = &self.docs[d];
+                let kind = match doc.kind {
+                    EntryKind::Faq => rerank::Kind::Faq,
+                    EntryKind::ErrorCode => rerank::Kind::Error,
+                    EntryKind::CareTask => rerank::Kind::Task,
+                    EntryKind::CarePlan => rerank::Kind::Plan,
+                };
+                (doc.entry as usize, kind, s)
+            })
+            .collect();
+        rerank::features(&self.grams, question, &candidates)
+    }
+
+    /// `ranked` with its best [`RERANK_DEPTH`] entries reordered by the reranker's score
+    /// (ties keep the BM25 order, so the result stays deterministic).
+    fn rerank(&self, question: &str, mut ranked: Vec<(f64, usize)>) -> Vec<(f64, usize)> {
+        let k = ranked.len().min(RERANK_DEPTH);
+        if k < 2 {
+            return ranked;
+        }
+        let mut order: Vec<(f64, usize)> = self
+            .rerank_features(question, &ranked)
+            .iter()
+            .map(|x| rerank::score(&rerank::WEIGHTS, x))
+            .zip(0..)
+            .collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let head: Vec<(f64, usize)> = order.iter().map(|&(_, i)| ranked[i]).collect();
+        ranked.splice(..k, head);
+        ranked
+    }
 }
 
 /// What a question asks for, from its question words: "wie oft"/"how often" (when or how
@@ -1335,6 +1437,100 @@ pub fn find_error_code(
 impl Pack {
     /// Answers a question from this pack. Pure and deterministic; see [`AskOptions`].
     pub fn ask(&self, question: &str, opts: &AskOptions) -> Result<Answer, AskError> {
+        let (q, lang, index) = self.prepare(question, opts)?;
+        if let Some((given, number)) = find_error_code(q, &self.code_prefixes()) {
+            return Ok(self.code_answer(given, number, lang, opts));
+        }
+        let ranked = index.rank(q, opts.product);
+        let answered = answers(&ranked, opts);
+        let best = ranked.first().map_or(0.0, |b| b.0);
+        let ranked = index.rerank(q, ranked);
+        // Up to three ranked entries from `skip` on that are worth a click: an answer's
+        // runners-up (skip 1), or without an answer the closest entries (skip 0).
+        let offers = |skip: usize| -> Vec<Alternative> {
+            ranked
+                .iter()
+                .skip(skip)
+                .take(3)
+                .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
+                .map(|&(s, d)| Alternative {
+                    kind: index.docs[d].kind,
+                    id: index.docs[d].id.clone(),
+                    products: index.docs[d].products.clone(),
+                    title: self.describe(index, d, lang).1,
+                    score: round3(s),
+                })
+                .collect()
+        };
+        match ranked.first() {
+            Some(&(score, d)) if answered => {
+                let mut a = self.answer_doc(index, d, lang, offers(1));
+                a.score = round3(score);
+                Ok(a)
+            }
+            _ => {
+                // Nothing fits well enough to answer, but the closest entries are offered
+                // to pick from ("Did you mean …?"), the best one included.
+                let mut a = self.no_answer(
+                    lang,
+                    match lang {
+                        Lang::De => "Dazu habe ich keine passende Antwort gefunden.".into(),
+                        Lang::En => "I found no answer that fits this question.".into(),
+                    },
+                    offers(0),
+                );
+                a.score = round3(best);
+                Ok(a)
+            }
+        }
+    }
+
+    /// What the reranker sees of a question: its best entries with their features, and
+    /// whether [`Pack::ask`] answers it. `None` for a question naming an error code (those
+    /// are answered by the code, not ranked). For fitting the reranker's weights
+    /// (`examples/fit_rerank.rs`); errors as [`Pack::ask`].
+    pub fn rerank_input(
+        &self,
+        question: &str,
+        opts: &AskOptions,
+    ) -> Result<Option<RerankInput>, AskError> {
+        let (q, _, index) = self.prepare(question, opts)?;
+        if find_error_code(q, &self.code_prefixes()).is_some() {
+            return Ok(None);
+        }
+        let ranked = index.rank(q, opts.product);
+        let candidates = index
+            .rerank_features(q, &ranked)
+            .into_iter()
+            .zip(&ranked)
+            .map(|(features, &(_, d))| RerankCandidate {
+                kind: index.docs[d].kind,
+                id: index.docs[d].id.clone(),
+                features,
+            })
+            .collect();
+        Ok(Some(RerankInput {
+            answered: answers(&ranked, opts),
+            candidates,
+        }))
+    }
+
+    /// The error-code prefixes of the pack ("E", "Err"…), for [`find_error_code`].
+    fn code_prefixes(&self) -> BTreeSet<String> {
+        self.error_codes
+            .iter()
+            .map(|e| e.prefix.clone())
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+
+    /// Checks a question and its options; returns the trimmed question, its language and
+    /// that language's index.
+    fn prepare<'q>(
+        &self,
+        question: &'q str,
+        opts: &AskOptions,
+    ) -> Result<(&'q str, Lang, &Index), AskError> {
         let q = question.trim();
         if q.is_empty() {
             return Err(AskError::Empty);
@@ -1376,104 +1572,63 @@ impl Pack {
                     .join(", "),
             });
         };
-        let prefixes: BTreeSet<String> = self
-            .error_codes
-            .iter()
-            .map(|e| e.prefix.clone())
-            .filter(|p| !p.is_empty())
+        Ok((q, lang, index))
+    }
+
+    /// The answer to a question naming error code `number` (with the prefix `given`, if
+    /// any): that code's entry, or "not described" when the pack has no such code.
+    fn code_answer(
+        &self,
+        given: Option<String>,
+        number: u32,
+        lang: Lang,
+        opts: &AskOptions,
+    ) -> Answer {
+        let mut hits: Vec<usize> = (0..self.error_codes.len())
+            .filter(|&i| {
+                let e = &self.error_codes[i];
+                e.number == number
+                    && given.as_ref().is_none_or(|g| *g == e.prefix)
+                    && applies(&e.products, opts.product)
+            })
             .collect();
-        if let Some((given, number)) = find_error_code(q, &prefixes) {
-            let mut hits: Vec<usize> = (0..self.error_codes.len())
-                .filter(|&i| {
+        hits.sort_by(|&a, &b| {
+            self.error_codes[a]
+                .products
+                .cmp(&self.error_codes[b].products)
+                .then(a.cmp(&b))
+        });
+        if let Some(&first) = hits.first() {
+            // The same code of other products (at most three), titled as answers are.
+            let alternatives = hits[1..]
+                .iter()
+                .take(3)
+                .map(|&i| {
                     let e = &self.error_codes[i];
-                    e.number == number
-                        && given.as_ref().is_none_or(|g| *g == e.prefix)
-                        && applies(&e.products, opts.product)
+                    Alternative {
+                        kind: EntryKind::ErrorCode,
+                        id: e.code.clone(),
+                        products: e.products.clone(),
+                        title: format!("{}: {}", e.code, e.title.get(lang)),
+                        score: 1.0,
+                    }
                 })
                 .collect();
-            hits.sort_by(|&a, &b| {
-                self.error_codes[a]
-                    .products
-                    .cmp(&self.error_codes[b].products)
-                    .then(a.cmp(&b))
-            });
-            if let Some(&first) = hits.first() {
-                // The same code of other products (at most three), titled as answers are.
-                let alternatives = hits[1..]
-                    .iter()
-                    .take(3)
-                    .map(|&i| {
-                        let e = &self.error_codes[i];
-                        Alternative {
-                            kind: EntryKind::ErrorCode,
-                            id: e.code.clone(),
-                            products: e.products.clone(),
-                            title: format!("{}: {}", e.code, e.title.get(lang)),
-                            score: 1.0,
-                        }
-                    })
-                    .collect();
-                return Ok(self.error_answer(first, lang, alternatives));
-            }
-            let shown = format!("{}{number}", given.unwrap_or_default().to_uppercase());
-            return Ok(self.no_answer(
-                lang,
-                match lang {
-                    Lang::De => format!(
-                        "Der Fehlercode {shown} ist in diesem Wissenspaket nicht beschrieben."
-                    ),
-                    Lang::En => {
-                        format!("Error code {shown} is not described in this knowledge pack.")
-                    }
-                },
-                Vec::new(),
-            ));
+            return self.error_answer(first, lang, alternatives);
         }
-        let ranked = index.rank(q, opts.product);
-        // Up to three ranked entries from `skip` on that are worth a click: an answer's
-        // runners-up (skip 1), or without an answer the closest entries (skip 0).
-        let offers = |skip: usize| -> Vec<Alternative> {
-            ranked
-                .iter()
-                .skip(skip)
-                .take(3)
-                .filter(|&&(s, _)| s >= SUGGEST_MIN_SCORE)
-                .map(|&(s, d)| Alternative {
-                    kind: index.docs[d].kind,
-                    id: index.docs[d].id.clone(),
-                    products: index.docs[d].products.clone(),
-                    title: self.describe(index, d, lang).1,
-                    score: round3(s),
-                })
-                .collect()
-        };
-        match ranked.first() {
-            Some(&(score, d))
-                if score >= opts.min_score
-                    || (score >= opts.clear_min_score
-                        && ranked
-                            .get(1)
-                            .is_none_or(|&(next, _)| score >= opts.clear_ratio * next)) =>
-            {
-                let mut a = self.answer_doc(index, d, lang, offers(1));
-                a.score = round3(score);
-                Ok(a)
-            }
-            best => {
-                // Nothing fits well enough to answer, but the closest entries are offered
-                // to pick from ("Did you mean …?"), the best one included.
-                let mut a = self.no_answer(
-                    lang,
-                    match lang {
-                        Lang::De => "Dazu habe ich keine passende Antwort gefunden.".into(),
-                        Lang::En => "I found no answer that fits this question.".into(),
-                    },
-                    offers(0),
-                );
-                a.score = best.map_or(0.0, |b| round3(b.0));
-                Ok(a)
-            }
-        }
+        let shown = format!("{}{number}", given.unwrap_or_default().to_uppercase());
+        self.no_answer(
+            lang,
+            match lang {
+                Lang::De => {
+                    format!("Der Fehlercode {shown} ist in diesem Wissenspaket nicht beschrieben.")
+                }
+                Lang::En => {
+                    format!("Error code {shown} is not described in this knowledge pack.")
+                }
+            },
+            Vec::new(),
+        )
     }
 
     /// The answer of an offered entry, as [`Pack::ask`] gives it when that entry is the best
@@ -1573,7 +1728,7 @@ impl Pack {
             EntryKind::CareTask => {
                 let plan = &self.care_plans[doc.idx];
                 let t = &plan.tasks[doc.sub];
-                let every = interval_words(&t.interval, lang);
+                let every = interval_words(&t.interval, lang, |id| self.counter(id));
                 (
                     format!("{} ({every})", t.instructions.get(lang)),
                     t.title.get(lang).to_string(),
@@ -1595,7 +1750,7 @@ impl Pack {
                     text.push_str(&format!(
                         "{}: {}.",
                         task.title.get(lang),
-                        interval_words(&task.interval, lang)
+                        interval_words(&task.interval, lang, |id| self.counter(id))
                     ));
                 }
                 let labels: Vec<&str> = plan.symbols.iter().map(|s| s.label(lang)).collect();
@@ -1685,8 +1840,15 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// "every 2 months or 60 l" in words.
-pub fn interval_words(i: &crate::pack::Interval, lang: Lang) -> String {
+/// "every 2 months or every 60 l – Water throughput" in words. `counter` looks up a usage
+/// counter by id: its label names what is counted, and its unit is shown when it is a
+/// symbol of at most three characters ("l", "kg"); a longer unit is a word of the pack
+/// ("wears") that would not read in the other language, so the label stands for it.
+pub fn interval_words<'p>(
+    i: &crate::pack::Interval,
+    lang: Lang,
+    counter: impl Fn(&str) -> Option<&'p crate::pack::Counter>,
+) -> String {
     let mut parts = Vec::new();
     if let Some(m) = i.months {
         parts.push(match lang {
@@ -1703,9 +1865,16 @@ pub fn interval_words(i: &crate::pack::Interval, lang: Lang) -> String {
         });
     }
     if let Some(u) = &i.usage {
-        parts.push(match lang {
-            Lang::De => format!("alle {} {}", u.amount, u.counter),
-            Lang::En => format!("every {} {}", u.amount, u.counter),
+        let every = match lang {
+            Lang::De => "alle",
+            Lang::En => "every",
+        };
+        parts.push(match counter(&u.counter) {
+            Some(c) if c.unit.chars().count() <= 3 => {
+                format!("{every} {} {} – {}", u.amount, c.unit, c.label.get(lang))
+            }
+            Some(c) => format!("{every} {} – {}", u.amount, c.label.get(lang)),
+            None => format!("{every} {} {}", u.amount, u.counter),
         });
     }
     parts.join(match lang {
@@ -2066,6 +2235,38 @@ mod tests {
         assert!(
             terms.iter().flatten().any(|(t, _)| t == "meng"),
             "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn a_usage_interval_speaks_the_answer_s_language() {
+        let task = |pack: &Pack, id: &str, lang| {
+            let entry = Alternative {
+                kind: EntryKind::CareTask,
+                id: id.into(),
+                products: Vec::new(),
+                title: String::new(),
+                score: 0.0,
+            };
+            let index = pack.index.get(&lang).unwrap();
+            let d = index.docs.iter().position(|d| d.id == id).unwrap();
+            let entry = Alternative {
+                products: index.docs[d].products.clone(),
+                ..entry
+            };
+            pack.entry_answer(&entry, lang).unwrap().answer.unwrap()
+        };
+        let coffee = coffee();
+        let de = task(&coffee, "barista-one-care/descale", Lang::De);
+        assert!(de.contains("alle 60 l – Wasserdurchlauf"), "{de}");
+        let en = task(&coffee, "barista-one-care/descale", Lang::En);
+        assert!(en.contains("every 60 l – Water throughput"), "{en}");
+        // A unit that is a word of the pack ("wears") gives way to the counter's label.
+        let fashion = crate::samples::sample("fashion").unwrap();
+        let de = task(&fashion, "care-denim/wash", Lang::De);
+        assert!(
+            de.contains("alle 10 – Getragen") && !de.contains("wears"),
+            "{de}"
         );
     }
 

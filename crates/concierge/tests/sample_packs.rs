@@ -99,7 +99,15 @@ fn fashion_pack_has_iso_care_symbols() {
             &AskOptions::default(),
         )
         .unwrap();
-    assert_eq!(a.source.unwrap().id, "care-denim", "{:?}", a.answer);
+    // The jeans' care plan (its symbols say 30 °C) and its wash task ("bei 30 °C … waschen")
+    // both answer it.
+    let id = a.source.map(|s| s.id).unwrap_or_default();
+    assert!(
+        ["care-denim", "care-denim/wash"].contains(&id.as_str()),
+        "{id}: {:?}",
+        a.answer
+    );
+    assert!(a.answer.is_some_and(|t| t.contains("30")));
     let a = p
         .ask(
             "Can I put the viscose dress in the dryer?",

@@ -1,0 +1,277 @@
+//! Second-stage reranking of the best few BM25 entries with character n-grams.
+//!
+//! BM25 matches word stems; a shopper's word that is a compound, a typo or an inflection
+//! the stemmer misses still shares most of its character n-grams with the entry's word
+//! ("Entkalkungsprogramm" / "entkalken", "hoodies" / "Hoodie"). The best
+//! [`RERANK_DEPTH`] entries of a question are reordered by a linear model over their BM25
+//! scores, the character-n-gram cosine between the question and the entry's titles
+//! (question variants) and body, and the entry kind. Whether a question is answered at all
+//! is still decided by the BM25 score alone (the thresholds in [`crate::search`]); the
+//! reranker only chooses among close candidates.
+//!
+//! The weights are fitted by `examples/fit_rerank.rs` (pairwise logistic regression on the
+//! tuning pool and the calibration sets of `tests/concierge/`, leave-one-set-out
+//! cross-validated) and committed as [`WEIGHTS`].
+
+use crate::text::{self, Lang};
+use std::collections::HashMap;
+
+/// How many of the best BM25 entries the reranker reorders.
+pub const RERANK_DEPTH: usize = 4;
+/// Number of features per candidate (see [`features`]).
+pub const FEATURES: usize = 10;
+/// Shortest and longest character n-gram (words are padded with a space on each side).
+const GRAM_MIN: usize = 3;
+const GRAM_MAX: usize = 5;
+
+/// The fitted weights of the features, in the order of [`features`]: printed by
+/// `cargo run -p doppel-concierge --example fit_rerank` (penalty λ = 2, depth 4; both
+/// chosen by its leave-one-set-out total: λ 0.1 / 0.5 / 2 / 8 → 580 / 580 / 582 / 577 of
+/// 652 against 576 in BM25 order; depth 3 / 4 / 5 at λ 2 → 578 / 582 / 581). The title
+/// cosine weighs most; a care task gains against a care plan.
+pub(crate) const WEIGHTS: [f64; FEATURES] = [
+    1.0345, 2.1952, 1.5416, -0.0229, 3.9024, 0.5198, -0.1425, 0.2024, 0.7897, -0.8496,
+];
+
+/// A sparse vector: (n-gram hash, weight), sorted by hash, L2-normalised.
+type Sparse = Vec<(u64, f64)>;
+
+/// Character n-gram TF-IDF vectors of an index's entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grams {
+    lang: Option<Lang>,
+    /// n-gram hash → idf. (Only looked up, never iterated: results do not depend on the
+    /// map's order.)
+    idf: HashMap<u64, f64>,
+    /// Per entry (in the index's entry order): a vector per title (a FAQ entry: per
+    /// question variant) and one of its body.
+    entries: Vec<(Vec<Sparse>, Sparse)>,
+}
+
+/// The texts of one entry for [`Grams::build`]: its titles (question variants) and body.
+pub(crate) type EntryText = (Vec<String>, String);
+
+/// The n-grams of a text, hashed: folded words padded with a space, every n-gram of
+/// [`GRAM_MIN`]–[`GRAM_MAX`] characters.
+/// Hashes (64-bit FNV-1a of the n-gram's characters) instead of strings keep building the
+/// model of a 500-entry pack fast; a collision is as unlikely as it is harmless.
+fn grams(text_: &str, lang: Lang) -> Vec<u64> {
+    let folded = text::fold(text_, lang);
+    let mut out = Vec::new();
+    let mut padded: Vec<char> = Vec::new();
+    for w in text::words(&folded) {
+        padded.clear();
+        padded.push(' ');
+        padded.extend(w.chars());
+        padded.push(' ');
+        for n in GRAM_MIN..=GRAM_MAX {
+            out.extend(padded.windows(n).map(fnv));
+        }
+    }
+    out
+}
+
+/// 64-bit FNV-1a of characters.
+fn fnv(chars: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in chars {
+        h ^= u64::from(u32::from(c));
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Grams {
+    /// The model of `entries` (texts in `lang`). The idf counts an entry's titles as one
+    /// document and its body as another.
+    pub(crate) fn build(entries: &[EntryText], lang: Lang) -> Grams {
+        let mut df: HashMap<u64, usize> = HashMap::new();
+        let mut docs = 0usize;
+        for (titles, body) in entries {
+            for t in [titles.join(" "), body.clone()] {
+                let mut seen = grams(&t, lang);
+                seen.sort_unstable();
+                seen.dedup();
+                for g in seen {
+                    *df.entry(g).or_default() += 1;
+                }
+                docs += 1;
+            }
+        }
+        let n = docs as f64;
+        let idf = df
+            .into_iter()
+            .map(|(g, d)| (g, ((1.0 + n) / (1.0 + d as f64)).ln() + 1.0))
+            .collect();
+        let mut model = Grams {
+            lang: Some(lang),
+            idf,
+            entries: Vec::new(),
+        };
+        model.entries = entries
+            .iter()
+            .map(|(titles, body)| {
+                (
+                    titles.iter().map(|t| model.vector(t)).collect(),
+                    model.vector(body),
+                )
+            })
+            .collect();
+        model
+    }
+
+    /// The TF-IDF vector of a text (sublinear tf; n-grams outside the vocabulary dropped).
+    fn vector(&self, t: &str) -> Sparse {
+        let Some(lang) = self.lang else {
+            return Vec::new();
+        };
+        let mut all = grams(t, lang);
+        all.sort_unstable();
+        // Runs of equal hashes are one n-gram's count.
+        let mut v: Sparse = Vec::new();
+        for run in all.chunk_by(|a, b| a == b) {
+            if let Some(&idf) = self.idf.get(&run[0]) {
+                v.push((run[0], (1.0 + (run.len() as f64).ln()) * idf));
+            }
+        }
+        let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for (_, x) in &mut v {
+                *x /= norm;
+            }
+        }
+        v
+    }
+
+    /// Cosines of a question with entry `e`: (best title, body).
+    fn cosines(&self, q: &Sparse, e: usize) -> (f64, f64) {
+        self.entries.get(e).map_or((0.0, 0.0), |(titles, body)| {
+            let title = titles.iter().map(|t| dot(q, t)).fold(0.0, f64::max);
+            (title, dot(q, body))
+        })
+    }
+}
+
+/// Dot product of two sparse vectors sorted by id.
+fn dot(a: &Sparse, b: &Sparse) -> f64 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// The kind of a candidate entry, for its one-hot features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Faq,
+    Error,
+    Task,
+    Plan,
+}
+
+/// The features of the candidates (entry index into the model, kind, BM25 score; best
+/// first, at most [`RERANK_DEPTH`]): BM25 score, its ratio to the best one, first place,
+/// second place, best title cosine, body cosine, four kind indicators (FAQ, error code,
+/// care task, care plan). (The weights are fitted on differences between candidates of one
+/// question, so a feature relative to the question's best candidate would add nothing.)
+pub(crate) fn features(
+    model: &Grams,
+    question: &str,
+    candidates: &[(usize, Kind, f64)],
+) -> Vec<[f64; FEATURES]> {
+    let q = model.vector(question);
+    let best = candidates.first().map_or(0.0, |c| c.2);
+    let cos: Vec<(f64, f64)> = candidates
+        .iter()
+        .map(|&(e, _, _)| model.cosines(&q, e))
+        .collect();
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    candidates
+        .iter()
+        .zip(&cos)
+        .enumerate()
+        .map(|(i, (&(_, kind, s), &(t, b)))| {
+            [
+                s,
+                if best > 0.0 { s / best } else { 0.0 },
+                flag(i == 0),
+                flag(i == 1),
+                t,
+                b,
+                flag(kind == Kind::Faq),
+                flag(kind == Kind::Error),
+                flag(kind == Kind::Task),
+                flag(kind == Kind::Plan),
+            ]
+        })
+        .collect()
+}
+
+/// The linear score of a feature vector under `weights`.
+pub(crate) fn score(weights: &[f64; FEATURES], x: &[f64; FEATURES]) -> f64 {
+    weights.iter().zip(x).map(|(w, x)| w * x).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compound_shares_grams_with_its_parts() {
+        let m = Grams::build(
+            &[
+                (vec!["Wie entkalke ich?".into()], "Entkalken dauert.".into()),
+                (vec!["Wie reinige ich?".into()], "Reinigen dauert.".into()),
+            ],
+            Lang::De,
+        );
+        let q = m.vector("Entkalkungsprogramm starten");
+        let (a, _) = m.cosines(&q, 0);
+        let (b, _) = m.cosines(&q, 1);
+        assert!(a > 0.2 && b < a / 2.0, "{a} {b}");
+    }
+
+    #[test]
+    fn vectors_are_unit_length_or_empty() {
+        let m = Grams::build(&[(vec!["milk foam".into()], "froth".into())], Lang::En);
+        let v = m.vector("no milk foam");
+        let n: f64 = v.iter().map(|(_, x)| x * x).sum();
+        assert!((n - 1.0).abs() < 1e-9);
+        assert!(m.vector("zzz qqq").is_empty());
+        assert!(m.vector("").is_empty());
+    }
+
+    #[test]
+    fn features_mark_place_kind_and_relative_cosines() {
+        let m = Grams::build(
+            &[
+                (vec!["descale".into()], "descaler".into()),
+                (vec!["filter".into()], "cartridge".into()),
+            ],
+            Lang::En,
+        );
+        let f = features(
+            &m,
+            "descaling",
+            &[(1, Kind::Faq, 0.5), (0, Kind::Task, 0.4)],
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0][2], 1.0);
+        assert_eq!(f[1][3], 1.0);
+        assert_eq!(f[0][6], 1.0);
+        assert_eq!(f[1][8], 1.0);
+        assert!((f[1][1] - 0.8).abs() < 1e-12);
+        // "descaling" shares n-grams with the descale entry's title, none with the filter's.
+        assert!(f[1][4] > 0.3, "{}", f[1][4]);
+        assert_eq!(f[0][4], 0.0);
+    }
+}
