@@ -2239,6 +2239,29 @@ mod tests {
     }
 
     #[test]
+    fn the_reranker_chooses_among_the_best_entries() {
+        let pack = coffee();
+        let opts = AskOptions {
+            lang: Some(Lang::De),
+            ..Default::default()
+        };
+        // BM25 alone puts the app FAQ first (the product name "Barista Pro" is in its
+        // text); the n-grams of "entkalke" match the descaling task's title.
+        let q = "wie entkalke ich den Barista Pro";
+        let input = pack.rerank_input(q, &opts).unwrap().unwrap();
+        assert!(input.answered);
+        assert_eq!(input.candidates[0].id, "app-connect");
+        assert!(input.candidates.len() <= rerank::RERANK_DEPTH);
+        let a = pack.ask(q, &opts).unwrap();
+        let src = a.source.unwrap();
+        assert!(src.id.ends_with("descale"), "{}", src.id);
+        // The BM25 winner is still offered, as a runner-up.
+        assert!(a.alternatives.iter().any(|x| x.id == "app-connect"));
+        // A named error code is answered by the code, not ranked.
+        assert!(pack.rerank_input("Fehler 8", &opts).unwrap().is_none());
+    }
+
+    #[test]
     fn a_usage_interval_speaks_the_answer_s_language() {
         let task = |pack: &Pack, id: &str, lang| {
             let entry = Alternative {
