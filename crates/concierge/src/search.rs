@@ -221,7 +221,10 @@ pub struct Answer {
     pub answer: Option<String>,
     /// Where it comes from.
     pub source: Option<Source>,
-    /// Normalised relevance in 0–1 (1 for a recognised error code).
+    /// Normalised relevance in 0–1 (1 for a recognised error code): the best BM25 score of
+    /// the question, on which answering was decided (the reranker may answer with another
+    /// of the close candidates, so a runner-up may show a higher score than the answer's
+    /// own).
     pub score: f64,
     /// Language of the answer.
     pub lang: Lang,
@@ -1463,9 +1466,12 @@ impl Pack {
                 .collect()
         };
         match ranked.first() {
-            Some(&(score, d)) if answered => {
+            Some(&(_, d)) if answered => {
                 let mut a = self.answer_doc(index, d, lang, offers(1));
-                a.score = round3(score);
+                // The best BM25 score, on which the answer was decided: how well the pack
+                // fits the question (the UI compares packs by it), whichever close
+                // candidate the reranker chose.
+                a.score = round3(best);
                 Ok(a)
             }
             _ => {
