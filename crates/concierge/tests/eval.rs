@@ -328,7 +328,9 @@ fn eighth_session_holdout11_top1_accuracy() {
 /// questions whose vocabulary nobody tuned the pack for. The tuning pool cannot do that:
 /// its words were added to the pack's synonyms, so its scores run higher than a fresh
 /// question's, and a threshold calibrated there turns away too many fresh ones. The sets
-/// print totals only and were never read for vocabulary. The grid over the main threshold ×
+/// print totals only and were never read for vocabulary. Since session 8 they are, with the
+/// tuning pool, also the training data of the reranker (`examples/fit_rerank.rs`), so their
+/// totals are in-sample for its weights. The grid over the main threshold ×
 /// clear-margin floor × clear-margin ratio is printed; the test fails when the defaults fall
 /// more than two answers below the grid's best.
 #[test]
