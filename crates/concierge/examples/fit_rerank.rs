@@ -11,7 +11,7 @@
 //! constant to commit.
 
 use anyhow::{Context, Result, bail};
-use doppel_concierge::rerank::FEATURES;
+use doppel_concierge::rerank::{self, FEATURES};
 use doppel_concierge::search::{AskOptions, EntryKind, RerankInput};
 use doppel_concierge::{Lang, Pack, samples};
 use serde_json::Value;
@@ -96,10 +96,6 @@ fn load() -> Result<Vec<Question>> {
     Ok(out)
 }
 
-fn dot(w: &[f64; FEATURES], x: &[f64; FEATURES]) -> f64 {
-    w.iter().zip(x).map(|(a, b)| a * b).sum()
-}
-
 /// The answer's key under `w` (`None` weights: BM25 order).
 fn answer(q: &Question, w: Option<&[f64; FEATURES]>) -> Option<String> {
     let Some(input) = &q.input else {
@@ -110,7 +106,7 @@ fn answer(q: &Question, w: Option<&[f64; FEATURES]>) -> Option<String> {
     }
     let mut best: Option<(f64, &_)> = None;
     for c in &input.candidates {
-        let s = w.map_or(0.0, |w| dot(w, &c.features));
+        let s = w.map_or(0.0, |w| rerank::score(w, &c.features));
         if best.is_none_or(|(b, _)| s > b) {
             best = Some((s, c));
         }
@@ -118,96 +114,36 @@ fn answer(q: &Question, w: Option<&[f64; FEATURES]>) -> Option<String> {
     best.map(|(_, c)| key(c.kind, &c.id))
 }
 
-/// Pairwise differences (right − wrong candidate) of the questions `use_q` accepts.
-fn pairs(qs: &[Question], use_q: impl Fn(&Question) -> bool) -> Vec<[f64; FEATURES]> {
-    let mut out = Vec::new();
-    for q in qs.iter().filter(|q| use_q(q)) {
-        let Some(input) = &q.input else { continue };
-        let right = |c: &&doppel_concierge::search::RerankCandidate| {
-            q.accepted.contains(&Some(key(c.kind, &c.id)))
-        };
-        for g in input.candidates.iter().filter(right) {
-            for b in input.candidates.iter().filter(|c| !right(c)) {
-                let mut d = [0.0; FEATURES];
-                for (i, d) in d.iter_mut().enumerate() {
-                    *d = g.features[i] - b.features[i];
-                }
-                out.push(d);
-            }
-        }
-    }
-    out
-}
-
-/// Minimises Σ log(1 + e^(−w·d)) + λ/2 |w|² by Newton's method.
-fn fit(pairs: &[[f64; FEATURES]], lambda: f64) -> [f64; FEATURES] {
-    let mut w = [0.0; FEATURES];
-    for _ in 0..50 {
-        let mut g = [0.0; FEATURES];
-        let mut h = [[0.0; FEATURES]; FEATURES];
-        for i in 0..FEATURES {
-            g[i] = lambda * w[i];
-            h[i][i] = lambda;
-        }
-        for d in pairs {
-            let p = 1.0 / (1.0 + dot(&w, d).exp()); // σ(−w·d)
-            for i in 0..FEATURES {
-                g[i] -= p * d[i];
-                for j in 0..FEATURES {
-                    h[i][j] += p * (1.0 - p) * d[i] * d[j];
-                }
-            }
-        }
-        let step = solve(h, g);
-        let mut change: f64 = 0.0;
-        for i in 0..FEATURES {
-            w[i] -= step[i];
-            change = change.max(step[i].abs());
-        }
-        if change < 1e-10 {
-            break;
-        }
-    }
-    w
-}
-
-/// Solves `a x = b` by Gaussian elimination with partial pivoting (`a` is positive
-/// definite here: the penalty keeps it so).
-fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FEATURES] {
-    for col in 0..FEATURES {
-        let piv = (col..FEATURES)
-            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
-            .unwrap_or(col);
-        a.swap(col, piv);
-        b.swap(col, piv);
-        for row in col + 1..FEATURES {
-            let f = a[row][col] / a[col][col];
-            let pivot = a[col];
-            for (x, p) in a[row][col..].iter_mut().zip(&pivot[col..]) {
-                *x -= f * p;
-            }
-            b[row] -= f * b[col];
-        }
-    }
-    let mut x = [0.0; FEATURES];
-    for row in (0..FEATURES).rev() {
-        let s: f64 = (row + 1..FEATURES).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - s) / a[row][row];
-    }
-    x
+/// The candidates of the questions `use_q` accepts, each marked right or wrong, for
+/// [`rerank::fit`].
+fn examples(qs: &[Question], use_q: impl Fn(&Question) -> bool) -> Vec<Vec<rerank::Example>> {
+    qs.iter()
+        .filter(|q| use_q(q))
+        .filter_map(|q| q.input.as_ref().map(|input| (q, input)))
+        .map(|(q, input)| {
+            input
+                .candidates
+                .iter()
+                .map(|c| (c.features, q.accepted.contains(&Some(key(c.kind, &c.id)))))
+                .collect()
+        })
+        .collect()
 }
 
 fn main() -> Result<()> {
     let lambda: f64 = match std::env::args().nth(1) {
         Some(s) => s.parse().context("LAMBDA must be a number")?,
-        None => 2.0,
+        None => rerank::FIT_LAMBDA,
     };
+    if lambda.is_nan() || lambda <= 0.0 {
+        bail!("LAMBDA must be above 0 (the penalty keeps the fit well-posed), got {lambda}");
+    }
     let qs = load()?;
     let hit = |q: &Question, w: Option<&[f64; FEATURES]>| q.accepted.contains(&answer(q, w));
     let (mut base_all, mut rr_all) = (0, 0);
     println!("leave-one-set-out, λ = {lambda}: set, questions, BM25 order, reranked");
     for (s, name) in SETS.iter().enumerate() {
-        let w = fit(&pairs(&qs, |q| q.set != s), lambda);
+        let w = rerank::fit(&examples(&qs, |q| q.set != s), lambda);
         let test: Vec<&Question> = qs.iter().filter(|q| q.set == s).collect();
         let base = test.iter().filter(|q| hit(q, None)).count();
         let rr = test.iter().filter(|q| hit(q, Some(&w))).count();
@@ -216,12 +152,12 @@ fn main() -> Result<()> {
         rr_all += rr;
     }
     println!("  all: {} questions, {base_all} → {rr_all}", qs.len());
-    let w = fit(&pairs(&qs, |_| true), lambda);
+    let w = rerank::fit(&examples(&qs, |_| true), lambda);
     let fitted = qs.iter().filter(|q| hit(q, Some(&w))).count();
     println!("fitted on all {} questions: {fitted} right", qs.len());
     let list: Vec<String> = w.iter().map(|x| format!("{x:.4}")).collect();
     println!(
-        "pub(crate) const WEIGHTS: [f64; FEATURES] = [{}];",
+        "pub const WEIGHTS: [f64; FEATURES] = [{}];",
         list.join(", ")
     );
     Ok(())

@@ -11,7 +11,9 @@
 //!
 //! The weights are fitted by `examples/fit_rerank.rs` (pairwise logistic regression on the
 //! tuning pool and the calibration sets of `tests/concierge/`, leave-one-set-out
-//! cross-validated) and committed as [`WEIGHTS`].
+//! cross-validated) and committed as [`WEIGHTS`]; the eval test
+//! `committed_reranker_weights_match_a_refit` refits them from the committed packs and sets
+//! and fails when they differ.
 
 use crate::text::{self, Lang};
 use std::collections::HashMap;
@@ -29,9 +31,91 @@ const GRAM_MAX: usize = 5;
 /// chosen by its leave-one-set-out total: λ 0.1 / 0.5 / 2 / 8 → 580 / 580 / 582 / 577 of
 /// 652 against 576 in BM25 order; depth 3 / 4 / 5 at λ 2 → 578 / 582 / 581). The title
 /// cosine weighs most; a care task gains against a care plan.
-pub(crate) const WEIGHTS: [f64; FEATURES] = [
+pub const WEIGHTS: [f64; FEATURES] = [
     1.0345, 2.1952, 1.5416, -0.0229, 3.9024, 0.5198, -0.1425, 0.2024, 0.7897, -0.8496,
 ];
+
+/// The L2 penalty the committed [`WEIGHTS`] were fitted with.
+pub const FIT_LAMBDA: f64 = 2.0;
+
+/// One candidate of a question for [`fit`]: its features and whether it is a right answer.
+pub type Example = ([f64; FEATURES], bool);
+
+/// Fits reranker weights: each pair of a right and a wrong candidate of one question in
+/// `questions` is an example of a pairwise logistic regression without intercept,
+/// minimising Σ log(1 + e^(−w·(right − wrong))) + λ/2 |w|² by Newton's method
+/// (deterministic; `lambda` is raised to a tiny positive value if it is not positive, which
+/// keeps the problem well-posed). Questions without both a right and a wrong candidate
+/// add nothing.
+pub fn fit(questions: &[Vec<Example>], lambda: f64) -> [f64; FEATURES] {
+    let lambda = if lambda > 1e-9 { lambda } else { 1e-9 };
+    let mut pairs: Vec<[f64; FEATURES]> = Vec::new();
+    for q in questions {
+        for (g, _) in q.iter().filter(|c| c.1) {
+            for (b, _) in q.iter().filter(|c| !c.1) {
+                let mut d = [0.0; FEATURES];
+                for (i, d) in d.iter_mut().enumerate() {
+                    *d = g[i] - b[i];
+                }
+                pairs.push(d);
+            }
+        }
+    }
+    let mut w = [0.0; FEATURES];
+    for _ in 0..50 {
+        let mut g = [0.0; FEATURES];
+        let mut h = [[0.0; FEATURES]; FEATURES];
+        for i in 0..FEATURES {
+            g[i] = lambda * w[i];
+            h[i][i] = lambda;
+        }
+        for d in &pairs {
+            let p = 1.0 / (1.0 + score(&w, d).exp()); // σ(−w·d)
+            for i in 0..FEATURES {
+                g[i] -= p * d[i];
+                for j in 0..FEATURES {
+                    h[i][j] += p * (1.0 - p) * d[i] * d[j];
+                }
+            }
+        }
+        let step = solve(h, g);
+        let mut change: f64 = 0.0;
+        for i in 0..FEATURES {
+            w[i] -= step[i];
+            change = change.max(step[i].abs());
+        }
+        if change < 1e-10 {
+            break;
+        }
+    }
+    w
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting (`a` is positive
+/// definite in [`fit`]: the penalty keeps it so).
+fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FEATURES] {
+    for col in 0..FEATURES {
+        let piv = (col..FEATURES)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, piv);
+        b.swap(col, piv);
+        for row in col + 1..FEATURES {
+            let f = a[row][col] / a[col][col];
+            let pivot = a[col];
+            for (x, p) in a[row][col..].iter_mut().zip(&pivot[col..]) {
+                *x -= f * p;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; FEATURES];
+    for row in (0..FEATURES).rev() {
+        let s: f64 = (row + 1..FEATURES).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    x
+}
 
 /// A sparse vector: (n-gram hash, weight), sorted by hash, L2-normalised.
 type Sparse = Vec<(u64, f64)>;
@@ -217,7 +301,7 @@ pub(crate) fn features(
 }
 
 /// The linear score of a feature vector under `weights`.
-pub(crate) fn score(weights: &[f64; FEATURES], x: &[f64; FEATURES]) -> f64 {
+pub fn score(weights: &[f64; FEATURES], x: &[f64; FEATURES]) -> f64 {
     weights.iter().zip(x).map(|(w, x)| w * x).sum()
 }
 
@@ -238,6 +322,27 @@ mod tests {
         let (a, _) = m.cosines(&q, 0);
         let (b, _) = m.cosines(&q, 1);
         assert!(a > 0.2 && b < a / 2.0, "{a} {b}");
+    }
+
+    #[test]
+    fn fit_learns_which_feature_marks_the_right_candidate() {
+        // Feature 4 (the title cosine) is high for the right candidate; feature 0 is noise.
+        let q = |right: f64, wrong: f64, noise: f64| {
+            let mut a = [0.0; FEATURES];
+            let mut b = [0.0; FEATURES];
+            a[4] = right;
+            b[4] = wrong;
+            a[0] = noise;
+            b[0] = 1.0 - noise;
+            vec![(a, true), (b, false)]
+        };
+        let qs = vec![q(0.9, 0.2, 0.1), q(0.6, 0.5, 0.9), q(0.7, 0.1, 0.5), vec![]];
+        let w = fit(&qs, 0.1);
+        assert!(w[4] > 1.0, "{w:?}");
+        assert!(w[4] > w[0].abs() * 2.0, "{w:?}");
+        // Deterministic, and a non-positive penalty does not break it.
+        assert_eq!(w, fit(&qs, 0.1));
+        assert!(fit(&qs, 0.0).iter().all(|x| x.is_finite()));
     }
 
     #[test]

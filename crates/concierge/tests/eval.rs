@@ -40,12 +40,17 @@ use std::path::Path;
 fn key(a: &Answer) -> Option<String> {
     let s = a.source.as_ref()?;
     a.answer.as_ref()?;
-    Some(match s.kind {
-        EntryKind::Faq => format!("faq:{}", s.id),
-        EntryKind::ErrorCode => format!("error:{}", s.id),
-        EntryKind::CareTask => format!("task:{}", s.id),
-        EntryKind::CarePlan => format!("plan:{}", s.id),
-    })
+    Some(entry_key(s.kind, &s.id))
+}
+
+/// `kind:id` of an entry, as the question sets name it.
+fn entry_key(kind: EntryKind, id: &str) -> String {
+    match kind {
+        EntryKind::Faq => format!("faq:{id}"),
+        EntryKind::ErrorCode => format!("error:{id}"),
+        EntryKind::CareTask => format!("task:{id}"),
+        EntryKind::CarePlan => format!("plan:{id}"),
+    }
 }
 
 /// One question's result.
@@ -321,6 +326,75 @@ fn eighth_session_holdout11_top1_accuracy() {
     // Session-8 baseline 0.730 (73/100) on the session-7 code, measured before any change of
     // session 8; 0.730 on session 8's final code. Totals only; floor a little under.
     check_set("holdout11.json", "holdout11.json (session 8)", false, 0.70);
+}
+
+/// The reranker's committed weights (`doppel_concierge::rerank::WEIGHTS`) are what
+/// `examples/fit_rerank.rs` fits on the committed packs and sets (the tuning pool and the
+/// calibration sets, at `FIT_LAMBDA`): a change to a pack, a feature or a set that moves
+/// them fails here until the weights are fitted again and committed.
+#[test]
+fn committed_reranker_weights_match_a_refit() {
+    use doppel_concierge::rerank::{self, Example};
+    const SETS: [&str; 8] = [
+        "eval.json",
+        "holdout.json",
+        "holdout2.json",
+        "holdout3.json",
+        "holdout4.json",
+        "holdout5.json",
+        "cal9.json",
+        "cal10.json",
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/concierge");
+    let mut packs: BTreeMap<String, Pack> = BTreeMap::new();
+    let mut questions: Vec<Vec<Example>> = Vec::new();
+    for file in SETS {
+        let set: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        for q in set["questions"].as_array().unwrap() {
+            let name = q["pack"].as_str().unwrap();
+            let pack = packs
+                .entry(name.to_string())
+                .or_insert_with(|| samples::sample(name).unwrap());
+            let opts = AskOptions {
+                lang: Some(q["lang"].as_str().unwrap().parse().unwrap()),
+                product: q["product"].as_str(),
+                ..AskOptions::default()
+            };
+            let accepted: Vec<String> = match &q["expect"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(v) => v
+                    .iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let Some(input) = pack.rerank_input(q["q"].as_str().unwrap(), &opts).unwrap() else {
+                continue;
+            };
+            questions.push(
+                input
+                    .candidates
+                    .iter()
+                    .map(|c| (c.features, accepted.contains(&entry_key(c.kind, &c.id))))
+                    .collect(),
+            );
+        }
+    }
+    assert!(
+        questions.len() >= 500,
+        "{} ranked questions",
+        questions.len()
+    );
+    let refit = rerank::fit(&questions, rerank::FIT_LAMBDA);
+    for (i, (w, c)) in refit.iter().zip(rerank::WEIGHTS).enumerate() {
+        // The committed weights are printed to four decimals.
+        assert!(
+            (w - c).abs() < 1e-3,
+            "weight {i}: refit {w:.4}, committed {c:.4}; run `cargo run -p doppel-concierge \
+             --example fit_rerank` and commit its weights"
+        );
+    }
 }
 
 /// The calibration sets of session 7 (`cal9.json`, `cal10.json`): written by two more
