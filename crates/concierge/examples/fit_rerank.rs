@@ -18,18 +18,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The sets the weights are fitted on.
-const SETS: [&str; 8] = [
-    "eval.json",
-    "holdout.json",
-    "holdout2.json",
-    "holdout3.json",
-    "holdout4.json",
-    "holdout5.json",
-    "cal9.json",
-    "cal10.json",
-];
-
 /// One question: its accepted `kind:id` keys (`None`: no answer) and what the retriever
 /// makes of it.
 struct Question {
@@ -55,7 +43,7 @@ fn load() -> Result<Vec<Question>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/concierge");
     let mut packs: BTreeMap<String, Pack> = BTreeMap::new();
     let mut out = Vec::new();
-    for (set, file) in SETS.iter().enumerate() {
+    for (set, file) in rerank::TRAINING_SETS.iter().enumerate() {
         let path = dir.join(file);
         let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
         let v: Value = serde_json::from_str(&text)?;
@@ -142,7 +130,7 @@ fn main() -> Result<()> {
     let hit = |q: &Question, w: Option<&[f64; FEATURES]>| q.accepted.contains(&answer(q, w));
     let (mut base_all, mut rr_all) = (0, 0);
     println!("leave-one-set-out, λ = {lambda}: set, questions, BM25 order, reranked");
-    for (s, name) in SETS.iter().enumerate() {
+    for (s, name) in rerank::TRAINING_SETS.iter().enumerate() {
         let w = rerank::fit(&examples(&qs, |q| q.set != s), lambda);
         let test: Vec<&Question> = qs.iter().filter(|q| q.set == s).collect();
         let base = test.iter().filter(|q| hit(q, None)).count();

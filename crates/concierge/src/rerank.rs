@@ -35,6 +35,19 @@ pub const WEIGHTS: [f64; FEATURES] = [
     1.0345, 2.1952, 1.5416, -0.0229, 3.9024, 0.5198, -0.1425, 0.2024, 0.7897, -0.8496,
 ];
 
+/// The question sets in `tests/concierge/` the committed [`WEIGHTS`] were fitted on: the
+/// tuning pool and the calibration sets (never a held-out set).
+pub const TRAINING_SETS: [&str; 8] = [
+    "eval.json",
+    "holdout.json",
+    "holdout2.json",
+    "holdout3.json",
+    "holdout4.json",
+    "holdout5.json",
+    "cal9.json",
+    "cal10.json",
+];
+
 /// The L2 penalty the committed [`WEIGHTS`] were fitted with.
 pub const FIT_LAMBDA: f64 = 2.0;
 

@@ -335,20 +335,10 @@ fn eighth_session_holdout11_top1_accuracy() {
 #[test]
 fn committed_reranker_weights_match_a_refit() {
     use doppel_concierge::rerank::{self, Example};
-    const SETS: [&str; 8] = [
-        "eval.json",
-        "holdout.json",
-        "holdout2.json",
-        "holdout3.json",
-        "holdout4.json",
-        "holdout5.json",
-        "cal9.json",
-        "cal10.json",
-    ];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/concierge");
     let mut packs: BTreeMap<String, Pack> = BTreeMap::new();
     let mut questions: Vec<Vec<Example>> = Vec::new();
-    for file in SETS {
+    for file in rerank::TRAINING_SETS {
         let set: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
         for q in set["questions"].as_array().unwrap() {
