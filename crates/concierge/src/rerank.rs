@@ -15,6 +15,7 @@
 //! `committed_reranker_weights_match_a_refit` refits them from the committed packs and sets
 //! and fails when they differ.
 
+use crate::search::EntryKind;
 use crate::text::{self, Lang};
 use std::collections::HashMap;
 
@@ -134,9 +135,9 @@ fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FE
 type Sparse = Vec<(u64, f64)>;
 
 /// Character n-gram TF-IDF vectors of an index's entries.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Grams {
-    lang: Option<Lang>,
+    lang: Lang,
     /// n-gram hash → idf. (Only looked up, never iterated: results do not depend on the
     /// map's order.)
     idf: HashMap<u64, f64>,
@@ -182,35 +183,46 @@ impl Grams {
     /// The model of `entries` (texts in `lang`). The idf counts an entry's titles as one
     /// document and its body as another.
     pub(crate) fn build(entries: &[EntryText], lang: Lang) -> Grams {
+        // Each text's n-grams, sorted, computed once for the document frequencies and the
+        // vectors alike.
+        let sorted = |t: &str| {
+            let mut g = grams(t, lang);
+            g.sort_unstable();
+            g
+        };
+        let texts: Vec<(Vec<Vec<u64>>, Vec<u64>)> = entries
+            .iter()
+            .map(|(titles, body)| (titles.iter().map(|t| sorted(t)).collect(), sorted(body)))
+            .collect();
         let mut df: HashMap<u64, usize> = HashMap::new();
-        let mut docs = 0usize;
-        for (titles, body) in entries {
-            for t in [titles.join(" "), body.clone()] {
-                let mut seen = grams(&t, lang);
-                seen.sort_unstable();
-                seen.dedup();
-                for g in seen {
-                    *df.entry(g).or_default() += 1;
-                }
-                docs += 1;
+        let mut count = |mut seen: Vec<u64>| {
+            seen.dedup();
+            for g in seen {
+                *df.entry(g).or_default() += 1;
             }
+        };
+        for (titles, body) in &texts {
+            let mut all: Vec<u64> = titles.concat();
+            all.sort_unstable();
+            count(all);
+            count(body.clone());
         }
-        let n = docs as f64;
+        let n = (2 * texts.len()) as f64;
         let idf = df
             .into_iter()
             .map(|(g, d)| (g, ((1.0 + n) / (1.0 + d as f64)).ln() + 1.0))
             .collect();
         let mut model = Grams {
-            lang: Some(lang),
+            lang,
             idf,
             entries: Vec::new(),
         };
-        model.entries = entries
+        model.entries = texts
             .iter()
             .map(|(titles, body)| {
                 (
-                    titles.iter().map(|t| model.vector(t)).collect(),
-                    model.vector(body),
+                    titles.iter().map(|t| model.vector_of(t)).collect(),
+                    model.vector_of(body),
                 )
             })
             .collect();
@@ -219,14 +231,16 @@ impl Grams {
 
     /// The TF-IDF vector of a text (sublinear tf; n-grams outside the vocabulary dropped).
     fn vector(&self, t: &str) -> Sparse {
-        let Some(lang) = self.lang else {
-            return Vec::new();
-        };
-        let mut all = grams(t, lang);
+        let mut all = grams(t, self.lang);
         all.sort_unstable();
+        self.vector_of(&all)
+    }
+
+    /// The TF-IDF vector of a text's sorted n-grams.
+    fn vector_of(&self, sorted: &[u64]) -> Sparse {
         // Runs of equal hashes are one n-gram's count.
         let mut v: Sparse = Vec::new();
-        for run in all.chunk_by(|a, b| a == b) {
+        for run in sorted.chunk_by(|a, b| a == b) {
             if let Some(&idf) = self.idf.get(&run[0]) {
                 v.push((run[0], (1.0 + (run.len() as f64).ln()) * idf));
             }
@@ -266,15 +280,6 @@ fn dot(a: &Sparse, b: &Sparse) -> f64 {
     s
 }
 
-/// The kind of a candidate entry, for its one-hot features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Faq,
-    Error,
-    Task,
-    Plan,
-}
-
 /// The features of the candidates (entry index into the model, kind, BM25 score; best
 /// first, at most [`RERANK_DEPTH`]): BM25 score, its ratio to the best one, first place,
 /// second place, best title cosine, body cosine, four kind indicators (FAQ, error code,
@@ -283,7 +288,7 @@ pub(crate) enum Kind {
 pub(crate) fn features(
     model: &Grams,
     question: &str,
-    candidates: &[(usize, Kind, f64)],
+    candidates: &[(usize, EntryKind, f64)],
 ) -> Vec<[f64; FEATURES]> {
     let q = model.vector(question);
     let best = candidates.first().map_or(0.0, |c| c.2);
@@ -304,10 +309,10 @@ pub(crate) fn features(
                 flag(i == 1),
                 t,
                 b,
-                flag(kind == Kind::Faq),
-                flag(kind == Kind::Error),
-                flag(kind == Kind::Task),
-                flag(kind == Kind::Plan),
+                flag(kind == EntryKind::Faq),
+                flag(kind == EntryKind::ErrorCode),
+                flag(kind == EntryKind::CareTask),
+                flag(kind == EntryKind::CarePlan),
             ]
         })
         .collect()
@@ -380,7 +385,7 @@ mod tests {
         let f = features(
             &m,
             "descaling",
-            &[(1, Kind::Faq, 0.5), (0, Kind::Task, 0.4)],
+            &[(1, EntryKind::Faq, 0.5), (0, EntryKind::CareTask, 0.4)],
         );
         assert_eq!(f.len(), 2);
         assert_eq!(f[0][2], 1.0);

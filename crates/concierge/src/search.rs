@@ -1017,19 +1017,10 @@ impl Index {
         question: &str,
         ranked: &[(f64, usize)],
     ) -> Vec<[f64; rerank::FEATURES]> {
-        let candidates: Vec<(usize, rerank::Kind, f64)> = ranked
+        let candidates: Vec<(usize, EntryKind, f64)> = ranked
             .iter()
             .take(RERANK_DEPTH)
-            .map(|&(s, d)| {
-                let doc = &self.docs[d];
-                let kind = match doc.kind {
-                    EntryKind::Faq => rerank::Kind::Faq,
-                    EntryKind::ErrorCode => rerank::Kind::Error,
-                    EntryKind::CareTask => rerank::Kind::Task,
-                    EntryKind::CarePlan => rerank::Kind::Plan,
-                };
-                (doc.entry as usize, kind, s)
-            })
+            .map(|&(s, d)| (self.docs[d].entry as usize, self.docs[d].kind, s))
             .collect();
         rerank::features(&self.grams, question, &candidates)
     }
